@@ -1,0 +1,359 @@
+"""InfluxDB line protocol: escaping, value encoding and validation, by position.
+
+A line is ``measurement[,tag_key=tag_value...] field_key=field_value[,...] [timestamp]``.
+What must be escaped, and what cannot be written at all, depends on the position (all
+verified against influxd 1.6.7, see ``INFLUXDB_NOTES.md``):
+
+============================  ======================  ===================================
+position                      escaped with ``\\``     refused (:class:`ValidationError`)
+============================  ======================  ===================================
+measurement                   ``,`` and space         empty, leading ``#``, LF/CR/NUL, a
+                                                      ``\\`` before ``,``/space/``=`` or
+                                                      at the end
+tag key, field key            ``,`` ``=`` and space   empty, ``time``, LF/CR/NUL, a
+                                                      trailing ``\\``
+tag value                     ``,`` ``=`` and space   LF/CR/NUL, a trailing ``\\``
+string field value            ``"`` and ``\\``        nothing: any text is stored verbatim
+============================  ======================  ===================================
+
+Backslashes elsewhere in names are kept literally by the server, so they are not escaped.
+
+The server has no empty tag value: a point without a tag is what ``tag = ''`` matches.
+So a tag whose value is ``None`` or ``""`` is left out of the line; it reads back as
+``""`` (``None`` for a model's optional tag). A field whose value is ``None`` is left out
+too; a point must keep at least one field.
+
+Floats are written with ``repr`` precision and must be finite; integers get the ``i``
+suffix and must fit in int64; booleans are ``true``/``false``; strings are quoted.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from typing import Final
+
+from influxorm.exceptions import ValidationError
+from influxorm.timeutil import to_ns
+
+__all__ = [
+    "INT64_MAX",
+    "INT64_MIN",
+    "MAX_SERIES_KEY",
+    "check_field_key",
+    "check_measurement",
+    "check_tag_key",
+    "check_tag_value",
+    "encode_bool",
+    "encode_dict_point",
+    "encode_field_value",
+    "encode_float",
+    "encode_int",
+    "encode_point",
+    "encode_string",
+    "escape_key",
+    "escape_measurement",
+    "escape_string",
+]
+
+INT64_MIN: Final = -(2**63)
+INT64_MAX: Final = 2**63 - 1
+#: ``len(series key) + 4 + len(field key)`` may not exceed this (bytes).
+MAX_SERIES_KEY: Final = 65535
+
+_BACKSLASH = "\\"
+
+
+def escape_measurement(name: str) -> str:
+    """Escape a measurement name (``,`` and space)."""
+    if "," in name or " " in name:
+        return name.replace(",", "\\,").replace(" ", "\\ ")
+    return name
+
+
+def escape_key(name: str) -> str:
+    """Escape a tag key, tag value or field key (``,``, ``=`` and space)."""
+    if "," in name or "=" in name or " " in name:
+        return name.replace(",", "\\,").replace("=", "\\=").replace(" ", "\\ ")
+    return name
+
+
+def escape_string(value: str) -> str:
+    """Escape the inside of a string field value (``\\`` and ``"``), without the quotes."""
+    if '"' in value or _BACKSLASH in value:
+        return value.replace(_BACKSLASH, "\\\\").replace('"', '\\"')
+    return value
+
+
+def _where(model: str | None, attribute: str | None) -> str:
+    if model and attribute:
+        return f" ({model}.{attribute})"
+    if model or attribute:
+        return f" ({model or attribute})"
+    return ""
+
+
+def _fail(message: str, value: object, model: str | None, attribute: str | None) -> ValidationError:
+    return ValidationError(
+        f"{message}{_where(model, attribute)}: {value!r}",
+        model=model,
+        attribute=attribute,
+        value=value,
+    )
+
+
+def _check_text(value: object, position: str, model: str | None, attribute: str | None) -> str:
+    if not isinstance(value, str):
+        raise _fail(f"a {position} must be a str", value, model, attribute)
+    if "\n" in value or "\r" in value or "\x00" in value:
+        raise _fail(
+            f"a {position} cannot contain a line feed, carriage return or NUL",
+            value,
+            model,
+            attribute,
+        )
+    if value.endswith(_BACKSLASH):
+        raise _fail(
+            f"a {position} cannot end with a backslash (line protocol cannot represent it)",
+            value,
+            model,
+            attribute,
+        )
+    return value
+
+
+def check_measurement(name: object, *, model: str | None = None) -> str:
+    """Validate a measurement name; return it. Raises :class:`ValidationError`."""
+    text = _check_text(name, "measurement name", model, None)
+    if not text:
+        raise _fail("a measurement name cannot be empty", name, model, None)
+    if text.startswith("#"):
+        raise _fail(
+            "a measurement name cannot start with '#' (the line would be a comment)",
+            name,
+            model,
+            None,
+        )
+    if "\\," in text or "\\ " in text or "\\=" in text:
+        raise _fail(
+            "a measurement name cannot have a backslash before ',', ' ' or '=' "
+            "(the server unescapes measurement names twice)",
+            name,
+            model,
+            None,
+        )
+    return text
+
+
+def _check_key(name: object, position: str, model: str | None, attribute: str | None) -> str:
+    text = _check_text(name, position, model, attribute)
+    if not text:
+        raise _fail(f"a {position} cannot be empty", name, model, attribute)
+    if text == "time":
+        raise _fail(
+            f"'time' cannot be a {position}: the server drops or refuses it",
+            name,
+            model,
+            attribute,
+        )
+    return text
+
+
+def check_tag_key(name: object, *, model: str | None = None, attribute: str | None = None) -> str:
+    """Validate a tag key; return it. Raises :class:`ValidationError`."""
+    return _check_key(name, "tag key", model, attribute)
+
+
+def check_field_key(name: object, *, model: str | None = None, attribute: str | None = None) -> str:
+    """Validate a field key; return it. Raises :class:`ValidationError`."""
+    return _check_key(name, "field key", model, attribute)
+
+
+def check_tag_value(
+    value: object, *, model: str | None = None, attribute: str | None = None
+) -> str:
+    """Validate a non-empty tag value (a ``str``); return it.
+
+    ``None`` and ``""`` are not checked here: callers leave such tags out of the line.
+    """
+    return _check_text(value, "tag value", model, attribute)
+
+
+def encode_float(value: object, *, model: str | None = None, attribute: str | None = None) -> str:
+    """Encode a float field value (ints are accepted and written as floats)."""
+    if type(value) is float:
+        number = value
+    elif isinstance(value, (bool, str, bytes)) or not hasattr(value, "__float__"):
+        raise _fail("a float field needs a float", value, model, attribute)
+    else:
+        try:
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
+            raise _fail("a float field needs a float", value, model, attribute) from None
+    if not math.isfinite(number):
+        raise _fail(
+            "a float field must be finite (InfluxDB refuses NaN and infinity)",
+            value,
+            model,
+            attribute,
+        )
+    return repr(number)
+
+
+def encode_int(value: object, *, model: str | None = None, attribute: str | None = None) -> str:
+    """Encode an integer field value (``123i``); it must fit in int64."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise _fail("an integer field needs an int", value, model, attribute)
+    number = value.__index__()
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise _fail("an integer field must fit in a signed 64-bit integer", value, model, attribute)
+    return f"{number}i"
+
+
+def encode_bool(value: object, *, model: str | None = None, attribute: str | None = None) -> str:
+    """Encode a boolean field value (``true``/``false``); numpy booleans are accepted."""
+    if value is True or value is False or type(value).__name__ == "bool_":
+        return "true" if value else "false"
+    raise _fail("a boolean field needs a bool", value, model, attribute)
+
+
+def encode_string(value: object, *, model: str | None = None, attribute: str | None = None) -> str:
+    """Encode a string field value, quoted and escaped."""
+    if not isinstance(value, str):
+        raise _fail("a string field needs a str", value, model, attribute)
+    return f'"{escape_string(value)}"'
+
+
+def encode_field_value(
+    value: object, *, model: str | None = None, attribute: str | None = None
+) -> str:
+    """Encode a field value by its Python type (Enum members by their value).
+
+    ``bool``, ``int`` (and numpy integers), ``float`` (and numpy floats) and ``str``.
+    """
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, str):
+        return encode_string(value)
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return encode_bool(value)
+    if isinstance(value, int) or (hasattr(value, "__index__") and not isinstance(value, float)):
+        return encode_int(value, model=model, attribute=attribute)
+    if isinstance(value, float) or type(value).__name__.startswith("float"):
+        return encode_float(value, model=model, attribute=attribute)
+    raise _fail("a field value must be a float, int, bool or str", value, model, attribute)
+
+
+def _tag_text(value: object, model: str | None, attribute: str | None) -> str | None:
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if value is None or value == "":
+        return None
+    return check_tag_value(value, model=model, attribute=attribute)
+
+
+def encode_point(
+    measurement: str,
+    tags: Mapping[str, object] | None,
+    fields: Mapping[str, object],
+    time_ns: int | None = None,
+) -> str:
+    """Encode one point as a line (no trailing newline), validating everything.
+
+    Tags are sorted by key (the order the server stores them in); tags whose value is
+    ``None`` or ``""`` and fields whose value is ``None`` are left out. ``time_ns`` is
+    nanoseconds since the epoch, or ``None`` to let the server stamp the point.
+    """
+    head = escape_measurement(check_measurement(measurement, model=measurement))
+    if tags:
+        parts = [head]
+        for key in tags:
+            check_tag_key(key, model=measurement)
+        for key in sorted(tags):
+            text = _tag_text(tags[key], measurement, key)
+            if text is not None:
+                parts.append(f"{escape_key(key)}={escape_key(text)}")
+        head = ",".join(parts)
+    encoded = []
+    longest = 0
+    for key, value in fields.items():
+        if value is None:
+            continue
+        check_field_key(key, model=measurement)
+        longest = max(longest, len(key.encode()))
+        encoded.append(
+            f"{escape_key(key)}={encode_field_value(value, model=measurement, attribute=key)}"
+        )
+    if not encoded:
+        raise ValidationError(
+            f"a point needs at least one field that is not None ({measurement})",
+            model=measurement,
+            value=dict(fields),
+        )
+    check_series_key(head, longest, model=measurement)
+    line = f"{head} {','.join(encoded)}"
+    if time_ns is None:
+        return line
+    return f"{line} {to_ns(time_ns)}"
+
+
+def check_series_key(head: str, longest_field_key: int, *, model: str | None = None) -> None:
+    """Refuse a series key (escaped measurement and tags) the server would refuse."""
+    size = len(head.encode()) + 4 + longest_field_key
+    if size > MAX_SERIES_KEY:
+        raise ValidationError(
+            f"series key too long ({size} bytes with the field key; the limit is "
+            f"{MAX_SERIES_KEY})" + _where(model, None),
+            model=model,
+            value=head[:100],
+        )
+
+
+_POINT_KEYS = frozenset({"measurement", "time", "tags", "fields"})
+
+
+def encode_dict_point(point: Mapping[str, object], *, stamp_ns: int | None = None) -> str:
+    """Encode a dict point ``{"measurement", "fields", "tags"?, "time"?}`` as a line.
+
+    ``time`` may be anything :func:`~influxorm.timeutil.to_ns` accepts; without one (or
+    with ``None``) the point gets ``stamp_ns``, or the server's time if that is ``None``.
+    """
+    unknown = point.keys() - _POINT_KEYS
+    if unknown:
+        raise ValidationError(
+            f"unknown key(s) in a dict point: {sorted(unknown)} "
+            "(expected measurement, time, tags, fields)",
+            value=point,
+        )
+    measurement = point.get("measurement")
+    if not isinstance(measurement, str):
+        raise ValidationError(f"a dict point needs a str 'measurement': {point!r}", value=point)
+    fields = point.get("fields")
+    if not isinstance(fields, Mapping):
+        raise ValidationError(
+            f"a dict point needs a mapping 'fields' ({measurement}): {point!r}",
+            model=measurement,
+            value=point,
+        )
+    tags = point.get("tags")
+    if tags is not None and not isinstance(tags, Mapping):
+        raise ValidationError(
+            f"'tags' of a dict point must be a mapping ({measurement}): {tags!r}",
+            model=measurement,
+            value=point,
+        )
+    time_value = point.get("time")
+    if time_value is None:
+        time_ns = stamp_ns
+    else:
+        try:
+            time_ns = to_ns(time_value)
+        except ValidationError as exc:
+            raise ValidationError(
+                f"{exc} ({measurement}.time)",
+                model=measurement,
+                attribute="time",
+                value=time_value,
+            ) from None
+    return encode_point(measurement, tags, fields, time_ns)
