@@ -11,6 +11,7 @@ The hierarchy separates what the caller can act on:
 * :class:`TransportError` -- the request did not complete (refused, reset, timeout); the
   outcome of a write that ends this way is unknown.
 * :class:`NoSessionError` -- a query was run with no session given and none current.
+* :class:`ModelDefinitionError` -- a ``Measurement`` subclass is declared wrongly.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 __all__ = [
     "AuthenticationError",
     "InfluxORMError",
+    "ModelDefinitionError",
     "NoSessionError",
     "QueryBuildError",
     "QueryError",
@@ -96,3 +98,7 @@ class TransportError(InfluxORMError):
 
 class NoSessionError(InfluxORMError):
     """A query needs a session: none was given with ``.using()`` and none is current."""
+
+
+class ModelDefinitionError(InfluxORMError, TypeError):
+    """A ``Measurement`` subclass is declared wrongly; raised when the class is created."""

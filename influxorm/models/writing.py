@@ -1,0 +1,146 @@
+"""Turn whatever a user passes to ``write()`` into validated line protocol.
+
+:func:`encode_lines` is the one entry point sessions use. It accepts a model instance, a
+dict point (``{"measurement", "fields", "tags"?, "time"?}``), raw line protocol
+(``str``, or UTF-8 ``bytes``), an object of a type registered with
+:func:`register_encoder` (the results layer registers ``pandas.DataFrame``), or any
+iterable of those, mixed. Every item is encoded and validated before anything is
+returned, so one bad point means a :class:`ValidationError` and nothing written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from influxorm.exceptions import ValidationError
+from influxorm.lineprotocol import encode_dict_point
+from influxorm.models.measurement import Measurement
+from influxorm.timeutil import to_ns
+
+__all__ = ["encode_lines", "register_encoder"]
+
+ItemEncoder = Callable[[Any], Iterable[str]]
+
+_registered: dict[type, ItemEncoder] = {}
+
+
+def register_encoder(kind: type, encoder: ItemEncoder) -> None:
+    """Teach :func:`encode_lines` to write objects of ``kind`` (and its subclasses).
+
+    ``encoder(obj)`` returns the object's lines (without newlines, already validated)
+    and raises :class:`ValidationError` for bad input.
+    """
+    _registered[kind] = encoder
+
+
+def _registered_encoder(kind: type) -> ItemEncoder | None:
+    if not _registered:
+        return None
+    for klass in kind.__mro__:
+        encoder = _registered.get(klass)
+        if encoder is not None:
+            return encoder
+    return None
+
+
+def _raw(data: str | bytes | bytearray | memoryview) -> list[str]:
+    if isinstance(data, str):
+        text = data
+    else:
+        raw = bytes(data)
+        try:
+            text = raw.decode()
+        except UnicodeDecodeError as exc:
+            raise ValidationError(
+                f"line protocol bytes must be UTF-8: {exc}", value=raw[:100]
+            ) from None
+    text = text.rstrip("\n")
+    return [text] if text else []
+
+
+def _encode_one(item: object, stamp_ns: int | None) -> list[str] | None:
+    """Encode one point-like item, or return ``None`` if it is not one."""
+    if isinstance(item, Measurement):
+        line: str = type(item).__influxorm_encoder__.encode(item, stamp_ns)
+        return [line]
+    if isinstance(item, Mapping):
+        return [encode_dict_point(item, stamp_ns=stamp_ns)]
+    if isinstance(item, (str, bytes, bytearray, memoryview)):
+        return _raw(item)
+    encoder = _registered_encoder(type(item))
+    if encoder is not None:
+        return list(encoder(item))
+    return None
+
+
+def _not_writable(item: object) -> ValidationError:
+    return ValidationError(
+        f"cannot write a {type(item).__qualname__}: give Measurement instances, dict "
+        "points, line protocol (str/bytes), or an iterable of those",
+        value=item,
+    )
+
+
+def _encode_run(items: list[Any], stamp_ns: int | None, start: int) -> list[str]:
+    """Encode consecutive instances of one model with its batch encoder."""
+    encoder = type(items[0]).__influxorm_encoder__
+    try:
+        lines: list[str] = encoder.encode_many(items, stamp_ns)
+    except ValidationError as exc:
+        for offset, item in enumerate(items):
+            try:
+                encoder.encode(item, stamp_ns)
+            except ValidationError:
+                exc.add_note(f"(item {start + offset} of the data written)")
+                break
+        raise
+    return lines
+
+
+def _encode_iterable(data: Iterable[object], stamp_ns: int | None) -> list[str]:
+    items = data if isinstance(data, list) else list(data)
+    out: list[str] = []
+    index = 0
+    count = len(items)
+    while index < count:
+        item = items[index]
+        kind = type(item)
+        if isinstance(item, Measurement):
+            end = index + 1
+            while end < count and type(items[end]) is kind:
+                end += 1
+            out += _encode_run(items[index:end] if index or end < count else items, stamp_ns, index)
+            index = end
+            continue
+        try:
+            lines = _encode_one(item, stamp_ns)
+        except ValidationError as exc:
+            exc.add_note(f"(item {index} of the data written)")
+            raise
+        if lines is None:
+            raise _not_writable(item)
+        out += lines
+        index += 1
+    return out
+
+
+def encode_lines(data: object, *, stamp_ns: int | None = None) -> list[str]:
+    """Encode ``data`` into line-protocol chunks (lines; raw input stays one chunk).
+
+    ``stamp_ns`` (nanoseconds since the epoch) is given to points that have no time:
+    model instances whose time is ``None`` and dict points without ``"time"``;
+    without it such points get the server's time. Raw line protocol is passed through
+    (decoded from UTF-8, trailing newlines removed) and is not parsed. Raises
+    :class:`ValidationError` if any item is bad, before returning anything.
+    """
+    if stamp_ns is not None:
+        if type(stamp_ns) is not int:
+            raise ValidationError(f"stamp_ns must be int nanoseconds: {stamp_ns!r}", value=stamp_ns)
+        to_ns(stamp_ns)
+    lines = _encode_one(data, stamp_ns)
+    if lines is not None:
+        return lines
+    if isinstance(data, Iterable):
+        return _encode_iterable(data, stamp_ns)
+    raise _not_writable(data)
