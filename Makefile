@@ -1,17 +1,20 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
 # Everything they need is installed from here: a virtualenv with the package and its
-# dev extra, and influxd (Debian's `influxdb` package) when it is not on PATH.
+# dev extra (Python 3.11+, with Debian's venv support installed if missing), and influxd
+# (Debian's `influxdb` package) when it is not on PATH. The tests and the demo start their
+# own throwaway influxd; no system service is used.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit integration influxd venv clean
+.PHONY: demo test lint format typecheck unit integration influxd venv clean
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@scripts/ensure-python.sh $(PYTHON)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -27,6 +30,10 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check influxorm tests examples
 
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format influxorm tests examples
+
 typecheck: venv
 	$(BIN)/mypy
 
@@ -36,6 +43,7 @@ unit: venv
 integration: venv influxd
 	$(BIN)/pytest tests/integration
 
+# Checks first (fast, no server), then the whole suite against throwaway influxd servers.
 test: venv influxd lint typecheck
 	$(BIN)/pytest
 

@@ -30,7 +30,14 @@ fi
 echo "influxd not found: installing Debian's influxdb package (the system service stays unused)..."
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-# policy-rc.d keeps the package from starting its own service where invoke-rc.d honours it.
+# A policy-rc.d answering 101 keeps the package from starting its own service (honoured by
+# invoke-rc.d); it is only put in place, and removed again, when none exists.
+POLICY=/usr/sbin/policy-rc.d
+if [ ! -e "$POLICY" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$POLICY" >/dev/null
+    $SUDO chmod +x "$POLICY"
+    trap '$SUDO rm -f "$POLICY"' EXIT
+fi
 $SUDO apt-get install -y -qq --no-install-recommends influxdb >/dev/null
 command -v influxd >/dev/null 2>&1 || { echo "installing influxdb did not put influxd on PATH" >&2; exit 1; }
 echo "installed: $(influxd version)"
