@@ -13,6 +13,7 @@ from influxorm.exceptions import (
     WriteError,
 )
 from influxorm.models import Measurement, field, tag, time
+from influxorm.results.points import iterpoints
 from influxorm.session import AsyncSession, Session
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "ValidationError",
     "WriteError",
     "field",
+    "iterpoints",
     "tag",
     "time",
 ]

@@ -1,1 +1,18 @@
-"""influxorm results."""
+"""influxorm results: query responses -> frames/points, DataFrames -> line protocol."""
+
+from influxorm.results.frame_writer import EncodedFrame, encode_dataframe
+from influxorm.results.frames import FrameAccumulator, SeriesKey, response_to_frames
+from influxorm.results.output import ChunkedQueryResult, QueryResult, convert_response
+from influxorm.results.points import iterpoints
+
+__all__ = [
+    "ChunkedQueryResult",
+    "EncodedFrame",
+    "FrameAccumulator",
+    "QueryResult",
+    "SeriesKey",
+    "convert_response",
+    "encode_dataframe",
+    "iterpoints",
+    "response_to_frames",
+]
