@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any, Literal, Self, TypeVar, overload
 
 from influxorm import _context
+from influxorm.models.writing import encode_lines
 from influxorm.results.json import decode_query_body, may_hold_error
 from influxorm.session.aiohttp_transport import AiohttpTransport
 from influxorm.session.base import (
@@ -172,8 +173,6 @@ class AsyncSession:
         protocol timestamps; structured points are encoded in nanoseconds, so mixing
         them with another precision is a ValidationError.
         """
-        from influxorm.models.writing import encode_lines
-
         if precision is not None:
             check_precision(precision)
         database = self._config.require_database(db)

@@ -6,9 +6,11 @@ import asyncio
 import gc
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
+import influxorm as orm
 from influxorm._context import get_current_session
 from influxorm.exceptions import (
     AuthenticationError,
@@ -20,6 +22,19 @@ from influxorm.exceptions import (
 )
 from influxorm.session import AsyncSession, Session
 from influxorm.testing import InfluxDBServer
+
+
+class Reading(orm.Measurement, name="readings"):
+    time: datetime = orm.time()
+    sensor: str = orm.tag()
+    value: float = orm.field()
+    note: str | None = orm.field(default=None)
+
+
+READINGS = [
+    Reading(time=datetime(2024, 1, 2, tzinfo=UTC), sensor="s1", value=0.5),
+    Reading(time=datetime(2024, 1, 3, tzinfo=UTC), sensor="s2", value=1.25, note="late"),
+]
 
 LINES = "cpu,host=a usage=1.5 1000\ncpu,host=b usage=2.5 2000\ncpu,host=a usage=3.5 3000"
 
@@ -68,6 +83,16 @@ async def test_write_dicts(async_session: AsyncSession) -> None:
     assert await async_session.write(points) == 2
     result = await async_session.query("SELECT v, k FROM m")
     assert _values(result) == [[10, 1, "a"], [20, 2, "b"]]
+
+
+async def test_write_models(async_session: AsyncSession) -> None:
+    assert await async_session.write(READINGS) == 2
+    result = await async_session.query("SELECT * FROM readings", epoch=None)
+    assert result["results"][0]["series"][0]["columns"] == ["time", "note", "sensor", "value"]
+    assert _values(result) == [
+        ["2024-01-02T00:00:00Z", None, "s1", 0.5],
+        ["2024-01-03T00:00:00Z", "late", "s2", 1.25],
+    ]
 
 
 async def test_structured_points_with_a_coarse_precision_are_refused(
@@ -212,6 +237,11 @@ def test_blocking_ping_write_query(session: Session) -> None:
     assert session.ping().startswith("1.")
     assert session.write(LINES) == 3
     assert _values(session.query("SELECT usage FROM cpu WHERE host = 'b'")) == [[2000, 2.5]]
+
+
+def test_blocking_write_models(session: Session) -> None:
+    assert session.write(READINGS[0]) == 1
+    assert _values(session.query("SELECT value FROM readings")) == [[1704153600000000000, 0.5]]
 
 
 def test_blocking_is_current_inside_with(session: Session) -> None:
