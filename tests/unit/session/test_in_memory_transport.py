@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -111,3 +113,24 @@ def test_an_async_session_belongs_to_one_loop() -> None:
     finally:
         first_loop.run_until_complete(session.aclose())
         first_loop.close()
+
+
+async def test_debug_logs_carry_no_credentials(caplog: pytest.LogCaptureFixture) -> None:
+    transport = _Transport((200, [b'{"results":[{"statement_id":0}]}']))
+    caplog.set_level(logging.DEBUG, logger="influxorm")
+    async with AsyncSession(username="me", password="s3cret", transport=transport) as session:
+        await session.query("CREATE USER bob WITH PASSWORD 'hunter2'")
+    assert "CREATE USER bob WITH PASSWORD '***'" in caplog.text
+    assert "s3cret" not in caplog.text
+    assert "hunter2" not in caplog.text
+    assert "Basic" not in caplog.text
+
+
+async def test_a_server_that_never_answers_raises_transport_error() -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        async with AsyncSession(url, timeout=0.2) as session:
+            with pytest.raises(TransportError, match="timed out"):
+                await session.ping()
