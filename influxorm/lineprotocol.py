@@ -86,6 +86,11 @@ def escape_string(value: str) -> str:
     return value
 
 
+def _is_numpy_bool(value: object) -> bool:
+    kind = type(value)
+    return kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_")
+
+
 def _where(model: str | None, attribute: str | None) -> str:
     if model and attribute:
         return f" ({model}.{attribute})"
@@ -213,7 +218,7 @@ def encode_int(value: object, *, model: str | None = None, attribute: str | None
 
 def encode_bool(value: object, *, model: str | None = None, attribute: str | None = None) -> str:
     """Encode a boolean field value (``true``/``false``); numpy booleans are accepted."""
-    if value is True or value is False or type(value).__name__ == "bool_":
+    if value is True or value is False or _is_numpy_bool(value):
         return "true" if value else "false"
     raise _fail("a boolean field needs a bool", value, model, attribute)
 
@@ -236,7 +241,7 @@ def encode_field_value(
         value = value.value
     if isinstance(value, str):
         return encode_string(value)
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool) or _is_numpy_bool(value):
         return encode_bool(value)
     if isinstance(value, int) or (hasattr(value, "__index__") and not isinstance(value, float)):
         return encode_int(value, model=model, attribute=attribute)

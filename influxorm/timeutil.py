@@ -111,6 +111,8 @@ def _foreign_to_ns(value: object) -> int:
     if kind == "datetime64":
         as_ns = value.astype("datetime64[ns]")  # type: ignore[attr-defined]
         return int(as_ns.astype("int64"))
+    if hasattr(value, "__index__") and kind not in ("bool", "bool_"):  # numpy integers
+        return int(value.__index__())
     raise ValidationError(
         f"{value!r} (type {kind}) is not a time: use datetime, int nanoseconds, "
         "an ISO-8601 str or pandas.Timestamp",
