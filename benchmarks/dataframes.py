@@ -18,8 +18,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from influxorm.results._frame_ops import ArrowOps, NumpyOps  # noqa: E402
-from influxorm.results.frame_writer import encode_dataframe  # noqa: E402
+from influxorm.results._frame_ops import ArrowOps, NumpyOps
+from influxorm.results.frame_writer import encode_dataframe
 
 ROWS = 1_000_000
 
