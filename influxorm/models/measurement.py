@@ -107,7 +107,7 @@ class MeasurementMeta(type):
             _rebuilding.active = False
         schema = build_schema(
             built,
-            measurement=options.name or cls_name,
+            measurement=cls_name if options.name is None else options.name,
             database=options.database,
             retention_policy=options.retention_policy,
             extra_tags=options.extra_tags,

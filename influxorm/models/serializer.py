@@ -255,7 +255,7 @@ def _body(schema: Schema) -> list[str]:
     without_time = f"_line = f'{{_head}} ' {fields_expr}"
     convert = [
         "if type(_t) is not int or not _MIN_NS <= _t <= _MAX_NS:",
-        f"    _t = _time_ns(_t, _C[{time.attr!r}], _M)",
+        f"    _t = _time_ns(_t0, _C[{time.attr!r}], _M)",
     ]
     if time.python_type is datetime:
         # Exact integer arithmetic for the common UTC and naive (= UTC) datetimes.
@@ -264,6 +264,7 @@ def _body(schema: Schema) -> list[str]:
             "    _t = (_t - (_EPOCH_NAIVE if _t.tzinfo is None else _EPOCH_UTC)) // _US * 1000",
             *convert,
         ]
+    convert.insert(0, "_t0 = _t")
     out.append(f"_t = self.{time.attr}")
     if time.optional:
         out += [
