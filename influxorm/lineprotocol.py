@@ -7,11 +7,13 @@ verified against influxd 1.6.7, see ``INFLUXDB_NOTES.md``):
 ============================  ======================  ===================================
 position                      escaped with ``\\``     refused (:class:`ValidationError`)
 ============================  ======================  ===================================
-measurement                   ``,`` and space         empty, leading ``#``, LF/CR/NUL, a
+measurement                   ``,`` and space         empty, leading ``#`` or tab, LF/CR/NUL, a
                                                       ``\\`` before ``,``/space/``=`` or
                                                       at the end
 tag key, field key            ``,`` ``=`` and space   empty, ``time``, LF/CR/NUL, a
-                                                      trailing ``\\``
+                                                      trailing ``\\``; for a field
+                                                      key also a leading tab or a ``\\``
+                                                      before ``,``/space/``=``
 tag value                     ``,`` ``=`` and space   LF/CR/NUL, a trailing ``\\``
 string field value            ``"`` and ``\\``        nothing: any text is stored verbatim
 ============================  ======================  ===================================
@@ -133,6 +135,10 @@ def check_measurement(name: object, *, model: str | None = None) -> str:
     text = _check_text(name, "measurement name", model, None)
     if not text:
         raise _fail("a measurement name cannot be empty", name, model, None)
+    if text.startswith("\t"):
+        raise _fail(
+            "a measurement name cannot start with a tab (the server skips it)", name, model, None
+        )
     if text.startswith("#"):
         raise _fail(
             "a measurement name cannot start with '#' (the line would be a comment)",
@@ -172,7 +178,20 @@ def check_tag_key(name: object, *, model: str | None = None, attribute: str | No
 
 def check_field_key(name: object, *, model: str | None = None, attribute: str | None = None) -> str:
     """Validate a field key; return it. Raises :class:`ValidationError`."""
-    return _check_key(name, "field key", model, attribute)
+    text = _check_key(name, "field key", model, attribute)
+    if text.startswith("\t"):
+        raise _fail(
+            "a field key cannot start with a tab (the server skips it)", name, model, attribute
+        )
+    if "\\," in text or "\\ " in text or "\\=" in text:
+        raise _fail(
+            "a field key cannot have a backslash before ',', ' ' or '=' "
+            "(line protocol cannot represent it)",
+            name,
+            model,
+            attribute,
+        )
+    return text
 
 
 def check_tag_value(

@@ -166,6 +166,7 @@ def test_encode_field_value_refuses(value: object) -> None:
     [
         ("", "empty"),
         ("#m", "start with '#'"),
+        ("\tm", "start with a tab"),
         ("a\nb", "line feed"),
         ("a\rb", "line feed"),
         ("a\x00b", "line feed"),
@@ -202,6 +203,18 @@ def test_check_measurement_accepts(name: str) -> None:
 def test_check_keys_refuse(check: object, name: object, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         check(name, model="M", attribute="k")  # type: ignore[operator]
+
+
+def test_field_key_cannot_start_with_a_tab() -> None:
+    with pytest.raises(ValidationError, match="start with a tab"):
+        lp.check_field_key("\tf")
+    for key in ("a\\,b", "a\\ b", "a\\=b"):
+        with pytest.raises(ValidationError, match="backslash before"):
+            lp.check_field_key(key)
+        assert lp.check_tag_key(key) == key
+    assert lp.check_field_key("a\\b") == "a\\b"
+    assert lp.check_tag_key("\tt") == "\tt"
+    assert lp.check_field_key("f\t") == "f\t"
 
 
 @pytest.mark.parametrize(
