@@ -121,6 +121,14 @@ class CsvSource:
         self._reader = csv.reader(self._file)
         self.total: int | None = None
         try:
+            self._read_header(tag_columns)
+        except BaseException:
+            self._file.close()
+            raise
+
+    def _read_header(self, tag_columns: Sequence[str]) -> None:
+        path = self._path
+        try:
             header = next(self._reader)
         except StopIteration:
             raise CliError(f"{path}: the file is empty") from None
