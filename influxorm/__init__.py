@@ -1,4 +1,4 @@
-"""influxorm: typed measurement models, an injection-proof query builder and sessions for InfluxDB."""
+"""influxorm: typed models, an injection-proof query builder and sessions for InfluxDB."""
 
 from influxorm.exceptions import (
     AuthenticationError,
