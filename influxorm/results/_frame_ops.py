@@ -1,18 +1,21 @@
 """Column-wise string operations behind the DataFrame encoder, in two backends.
 
 :class:`ArrowOps` (used when pyarrow is installed, the ``fast`` extra) does every step in
-Arrow's C++ kernels and hands out batches straight from Arrow's data buffer.
-:class:`NumpyOps` needs nothing beyond numpy: values are formatted by C-level maps
-(``float.__repr__``, ``int.__repr__``), escaped with ``numpy.strings`` and joined with one
-``str.join`` per batch. Both produce the same lines up to float spelling (``1`` vs ``1.0``).
+Arrow's C++ kernels: each line is built by one ``binary_join_element_wise`` over all of
+its pieces, and batches are cut straight from Arrow's data buffer. :class:`NumpyOps` needs
+nothing beyond numpy: values are formatted by C-level maps (``float.__repr__``,
+``int.__repr__``), escaped with ``numpy.strings`` and joined with one ``str.join`` per
+batch. Both produce the same lines up to float spelling (``1`` vs ``1.0``).
 
 A backend's "values" are string arrays with one entry per row; entries of missing rows
-are unspecified: the encoder only ever reads them through :meth:`fragment`.
+are unspecified: the encoder marks them with ``present`` masks (``None``: all present).
+A field's formatted value is a list of :data:`Piece` (a column or a constant ``str``)
+so that quotes and the ``i`` suffix cost no pass of their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -23,33 +26,46 @@ from influxorm.exceptions import ValidationError
 from influxorm.results._escape import BREAKING_CHARACTERS
 from influxorm.results._frame_columns import FieldKind, row_label
 
-__all__ = ["ArrowOps", "FrameOps", "NumpyOps", "default_ops"]
+__all__ = ["ArrowOps", "FieldPart", "FrameOps", "NumpyOps", "Piece", "TagPart", "default_ops"]
+
+Piece = Any
+"""A backend string column or a constant ``str``."""
+
+FieldPart = tuple[str, Sequence[Piece], np.ndarray | None]
+"""``(escaped key, value pieces, present mask or None when every row has a value)``."""
+
+TagPart = str | tuple[str, Any, np.ndarray]
+"""A constant ``,key=value`` or ``(escaped key, escaped values, present mask)``."""
 
 
 class FrameOps(Protocol):
     """What the encoder needs from a backend."""
 
-    def field_values(self, series: pd.Series, kind: FieldKind) -> Any:
-        """Formatted field values (``1.5``, ``3i``, ``t``, ``"quoted"``)."""
+    def field_values(self, series: pd.Series, kind: FieldKind) -> list[Piece]:
+        """Formatted field values as pieces (``1.5``; ``3`` + ``i``; ``"`` + text + ``"``)."""
 
     def tag_values(self, series: pd.Series, column: Hashable) -> Any:
         """Validated, escaped tag values."""
 
-    def timestamps(self, ns: np.ndarray) -> Any:
-        """`` <ns>\\n`` per row: the end of every line."""
+    def take(self, values: Any, codes: np.ndarray) -> Any:
+        """``values[codes]``; a code of -1 gives a missing entry."""
 
-    def fragment(
+    def tag_sets(self, measurement: str, tags: Sequence[TagPart], rows: int) -> Any:
+        """``measurement`` followed by ``,key=value`` for each tag present in each row.
+
+        ``tags`` holds ``(escaped key, escaped values, present)`` or a constant
+        ``,key=value`` in key order.
+        """
+
+    def lines(
         self,
-        values: Any,
-        present: np.ndarray,
-        first: np.ndarray | None,
-        key_first: str,
-        key_rest: str,
-    ) -> Any:
-        """``key + value`` where present (``key_first`` where ``first``), else empty."""
-
-    def batches(self, parts: Sequence[Any], keep: np.ndarray, batch_rows: int) -> Iterator[bytes]:
-        """Concatenate ``parts`` (values or constant str) row-wise; yield kept rows in batches."""
+        prefix: Piece,
+        fields: Sequence[FieldPart],
+        ns: np.ndarray,
+        keep: np.ndarray | None,
+        batch_rows: int,
+    ) -> Iterator[bytes]:
+        """Whole lines (``prefix fields time``) of the kept rows, ``batch_rows`` per body."""
 
 
 def _category_codes(series: pd.Series) -> tuple[pd.Series, np.ndarray] | None:
@@ -97,37 +113,33 @@ class NumpyOps:
         values[~present] = ""
         return values
 
-    def field_values(self, series: pd.Series, kind: FieldKind) -> np.ndarray:
+    def field_values(self, series: pd.Series, kind: FieldKind) -> list[Piece]:
         coded = _category_codes(series)
         if coded is not None:
             categories, codes = coded
-            formatted = self.field_values(categories, kind)
-            out: np.ndarray = np.asarray(formatted, dtype=object)[codes]
-            return out
+            formatted = self._concat(self.field_values(categories, kind), len(categories))
+            return [self.take(formatted, codes)]
         if kind == "float":
-            values = series.to_numpy(dtype=np.float64, na_value=np.nan)
             if series.dtype == np.float32:
-                return series.to_numpy().astype(StringDType()).astype(object)
-            return np.array(list(map(float.__repr__, values.tolist())), dtype=object)
+                return [series.to_numpy().astype(StringDType()).astype(object)]
+            values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+            return [np.array(list(map(float.__repr__, values.tolist())), dtype=object)]
         if kind == "integer":
             ints = series.to_numpy(dtype=np.int64, na_value=0)
-            ints_text: np.ndarray = np.array(list(map(int.__repr__, ints.tolist())), dtype=object)
-            return ints_text + "i"
+            return [np.array(list(map(int.__repr__, ints.tolist())), dtype=object), "i"]
         if kind == "boolean":
             flags = series.to_numpy(dtype=bool, na_value=False)
-            return np.where(flags, "t", "f").astype(object)
+            return [np.where(flags, "t", "f").astype(object)]
         text = self._strings(series).astype(StringDType())
         text = np.strings.replace(text, "\\", "\\\\")
         text = np.strings.replace(text, '"', '\\"')
-        quoted: np.ndarray = ('"' + text + '"').astype(object)
-        return quoted
+        return ['"', text.astype(object), '"']
 
     def tag_values(self, series: pd.Series, column: Hashable) -> np.ndarray:
         coded = _category_codes(series)
         if coded is not None:
             categories, codes = coded
-            tags: np.ndarray = np.asarray(self.tag_values(categories, column), dtype=object)[codes]
-            return tags
+            return self.take(self.tag_values(categories, column), codes)
         plain = self._strings(series)
         text = plain.astype(StringDType())
         suspicious = np.strings.endswith(text, "\\")
@@ -144,37 +156,85 @@ class NumpyOps:
         escaped: np.ndarray = text.astype(object)
         return escaped
 
-    def timestamps(self, ns: np.ndarray) -> np.ndarray:
-        stamps: np.ndarray = np.array(list(map(int.__repr__, ns.tolist())), dtype=object)
-        return " " + stamps + "\n"
+    def take(self, values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        taken: np.ndarray = np.asarray(values, dtype=object)[codes]
+        if len(values) and (codes < 0).any():
+            taken[codes < 0] = ""
+        elif not len(values):
+            taken = np.full(len(codes), "", dtype=object)
+        return taken
 
-    def fragment(
-        self,
-        values: np.ndarray,
-        present: np.ndarray,
-        first: np.ndarray | None,
-        key_first: str,
-        key_rest: str,
-    ) -> np.ndarray:
-        keys = np.array(["", key_rest, key_first], dtype=object)
-        choice = present.astype(np.intp)
-        if first is not None:
-            choice += first & present
-        out: np.ndarray = keys[choice] + np.where(present, values, "")
+    @staticmethod
+    def _concat(pieces: Sequence[Piece], rows: int) -> np.ndarray:
+        out = np.full(rows, "", dtype=object)
+        for piece in pieces:
+            out = out + piece
         return out
 
-    def batches(self, parts: Sequence[Any], keep: np.ndarray, batch_rows: int) -> Iterator[bytes]:
-        rows = np.flatnonzero(keep)
-        for start in range(0, len(rows), batch_rows):
-            chosen = rows[start : start + batch_rows]
+    def tag_sets(self, measurement: str, tags: Sequence[TagPart], rows: int) -> Any:
+        out = np.full(rows, measurement, dtype=object)
+        for part in tags:
+            if isinstance(part, str):
+                out = out + part
+                continue
+            key, values, present = part
+            out = out + np.where(present, f",{key}=" + np.asarray(values, dtype=object), "")
+        return out
+
+    def lines(
+        self,
+        prefix: Piece,
+        fields: Sequence[FieldPart],
+        ns: np.ndarray,
+        keep: np.ndarray | None,
+        batch_rows: int,
+    ) -> Iterator[bytes]:
+        rows = len(ns)
+        parts: list[Piece] = [prefix]
+        presence = [p if p is not None else np.ones(rows, bool) for _, _, p in fields]
+        first_present = np.argmax(np.stack(presence, axis=1), axis=1) if rows else None
+        for j, (key, pieces, present) in enumerate(fields):
+            value = self._concat(pieces, rows)
+            if present is None and j == 0:
+                parts.extend((f" {key}=", value))
+                continue
+            keys = np.array(["", f",{key}=", f" {key}="], dtype=object)
+            choice = np.ones(rows, np.intp) if present is None else present.astype(np.intp)
+            if first_present is not None:
+                choice += (first_present == j) & (choice > 0)
+            text = keys[choice] + value
+            if present is not None:
+                text[~present] = ""
+            parts.append(text)
+        stamps: np.ndarray = np.array(list(map(int.__repr__, ns.tolist())), dtype=object)
+        parts.append(" " + stamps + "\n")
+        chosen_rows = np.flatnonzero(keep) if keep is not None else np.arange(rows)
+        for start in range(0, len(chosen_rows), batch_rows):
+            chosen = chosen_rows[start : start + batch_rows]
             matrix = np.empty((len(chosen), len(parts)), dtype=object)
             for j, part in enumerate(parts):
                 matrix[:, j] = part if isinstance(part, str) else part[chosen]
             yield "".join(matrix.ravel().tolist())[:-1].encode("utf-8")
 
 
+class _Deferred:
+    """A column formatted block by block: ``format(source[block])``.
+
+    Formatting a whole column at once makes every step allocate (and page-fault) a fresh
+    buffer of the column's full size; blocks of ~64k rows reuse warm memory.
+    """
+
+    __slots__ = ("format", "source")
+
+    def __init__(self, source: Any, format: Callable[[Any], Any]) -> None:
+        self.source = source
+        self.format = format
+
+
 class ArrowOps:
     """Backend doing every step in Arrow compute kernels (needs pyarrow)."""
+
+    block_rows = 65_536
 
     def __init__(self) -> None:
         import pyarrow as pa
@@ -187,9 +247,20 @@ class ArrowOps:
     def _scalar(self, text: str) -> Any:
         return self._pa.scalar(text, self._type)
 
-    def _join(self, *parts: Any) -> Any:
-        args = [self._scalar(p) if isinstance(p, str) else p for p in parts]
-        return self._pc.binary_join_element_wise(*args, self._scalar(""))
+    def _resolve(self, piece: Any) -> Any:
+        return piece.format(piece.source) if isinstance(piece, _Deferred) else piece
+
+    def _join(self, *parts: Any, null_handling: str = "emit_null", separator: str = "") -> Any:
+        merged: list[Any] = []
+        for part in parts:
+            # Adjacent constants are merged so each costs nothing per row.
+            if isinstance(part, str) and merged and isinstance(merged[-1], str):
+                merged[-1] += part
+            else:
+                merged.append(part)
+        args = [self._scalar(p) if isinstance(p, str) else self._resolve(p) for p in merged]
+        options = self._pc.JoinOptions(null_handling=null_handling)
+        return self._pc.binary_join_element_wise(*args, self._scalar(separator), options=options)
 
     def _array(self, series: pd.Series) -> Any:
         return self._pa.array(series, from_pandas=True)
@@ -215,32 +286,40 @@ class ArrowOps:
             return pa.array(values, type=self._type)
         return self._pc.cast(array, self._type)
 
-    def field_values(self, series: pd.Series, kind: FieldKind) -> Any:
-        pc = self._pc
+    def _needs(self, text: Any, pattern: str) -> bool:
+        return bool(self._pc.any(self._pc.match_substring_regex(text, pattern)).as_py())
+
+    def _to_text(self, values: Any) -> Any:
+        return self._pc.cast(values, self._type)
+
+    def _to_flag(self, values: Any) -> Any:
+        return self._pc.if_else(values, self._scalar("t"), self._scalar("f"))
+
+    def _escape_string(self, text: Any) -> Any:
+        if self._needs(text, '["\\\\]'):
+            text = self._pc.replace_substring(text, "\\", "\\\\")
+            text = self._pc.replace_substring(text, '"', '\\"')
+        return text
+
+    def field_values(self, series: pd.Series, kind: FieldKind) -> list[Piece]:
         coded = _category_codes(series)
         if coded is not None:
             categories, codes = coded
-            formatted = self.field_values(categories, kind)
-            return pc.take(formatted, self._pa.array(codes, mask=codes < 0))
+            return [self.take(self._join(*self.field_values(categories, kind)), codes)]
         if kind == "float":
-            return pc.cast(self._array(series), self._type)
+            return [_Deferred(self._array(series), self._to_text)]
         if kind == "integer":
-            return self._join(pc.cast(self._array(series), self._type), "i")
+            return [_Deferred(self._array(series), self._to_text), "i"]
         if kind == "boolean":
-            return pc.if_else(self._array(series), self._scalar("t"), self._scalar("f"))
-        text = self._strings(series)
-        text = pc.replace_substring(text, "\\", "\\\\")
-        text = pc.replace_substring(text, '"', '\\"')
-        return self._join('"', text, '"')
+            return [_Deferred(self._array(series), self._to_flag)]
+        return ['"', _Deferred(self._strings(series), self._escape_string), '"']
 
     def tag_values(self, series: pd.Series, column: Hashable) -> Any:
         pc = self._pc
         coded = _category_codes(series)
         if coded is not None:
             categories, codes = coded
-            return pc.take(
-                self.tag_values(categories, column), self._pa.array(codes, mask=codes < 0)
-            )
+            return self._resolve(self.take(self.tag_values(categories, column), codes))
         text = self._strings(series)
         suspicious = pc.or_(
             pc.ends_with(text, "\\"), pc.match_substring_regex(text, "[\\n\\r\\x00\\x0c]")
@@ -252,46 +331,87 @@ class ArrowOps:
                 series.index,
                 column,
             )
+        if not self._needs(text, "[,= ]"):
+            return text
         return pc.replace_substring_regex(text, "([,= ])", "\\\\\\1")
 
-    def timestamps(self, ns: np.ndarray) -> Any:
-        return self._join(" ", self._pc.cast(self._pa.array(ns), self._type), "\n")
+    def take(self, values: Any, codes: np.ndarray) -> Any:
+        """Deferred: rows take their entry block by block."""
+        values = self._resolve(values)
+        if not len(values):
+            return self._pa.nulls(len(codes), self._type)
+        return _Deferred(self._pa.array(codes, mask=codes < 0), lambda idx: values.take(idx))
 
-    def fragment(
-        self,
-        values: Any,
-        present: np.ndarray,
-        first: np.ndarray | None,
-        key_first: str,
-        key_rest: str,
-    ) -> Any:
-        pa, pc = self._pa, self._pc
-        if first is None or not first.any():
-            key: Any = self._scalar(key_rest)
-        elif first.all():
-            key = self._scalar(key_first)
-        else:
-            key = pc.if_else(pa.array(first), self._scalar(key_first), self._scalar(key_rest))
-        joined = self._join(key, values)
-        if present.all():
-            return joined
-        return pc.fill_null(pc.if_else(pa.array(present), joined, self._scalar("")), "")
-
-    def batches(self, parts: Sequence[Any], keep: np.ndarray, batch_rows: int) -> Iterator[bytes]:
+    def tag_sets(self, measurement: str, tags: Sequence[TagPart], rows: int) -> Any:
         pa = self._pa
-        total = len(keep)
-        everything = bool(keep.all())
-        for start in range(0, total, batch_rows):
-            size = min(batch_rows, total - start)
-            sliced = [p if isinstance(p, str) else p.slice(start, size) for p in parts]
-            lines = self._join(*sliced)
-            if not everything:
-                lines = lines.filter(pa.array(keep[start : start + size]))
-            if len(lines) == 0:
+        pieces: list[Any] = [measurement]
+        for part in tags:
+            if isinstance(part, str):
+                pieces.append(part)
                 continue
-            offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
-            begin, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
-            yield lines.buffers()[2][begin : end - 1].to_pybytes()
+            key, values, present = part
+            fragment = self._join(f",{key}=", values)
+            if not present.all():
+                fragment = self._pc.if_else(pa.array(present), fragment, self._scalar(""))
+            pieces.append(fragment)
+        return self._join(*pieces)
+
+    def _slice(self, piece: Any, start: int, size: int, mask: Any) -> Any:
+        if isinstance(piece, str):
+            return piece
+        if isinstance(piece, _Deferred):
+            source = piece.source.slice(start, size)
+            return piece.format(source if mask is None else source.filter(mask))
+        block = piece.slice(start, size)
+        return block if mask is None else block.filter(mask)
+
+    def lines(
+        self,
+        prefix: Piece,
+        fields: Sequence[FieldPart],
+        ns: np.ndarray,
+        keep: np.ndarray | None,
+        batch_rows: int,
+    ) -> Iterator[bytes]:
+        pa, pc = self._pa, self._pc
+        stamps = pa.array(ns)
+        block_rows = batch_rows * max(1, self.block_rows // batch_rows)
+        for start in range(0, len(ns), block_rows):
+            size = min(block_rows, len(ns) - start)
+            mask = None if keep is None else pa.array(keep[start : start + size])
+            # Dropped rows go first: a "skip" join also drops rows whose pieces are all null.
+            times = self._to_text(self._slice(stamps, start, size, mask))
+            head = self._slice(prefix, start, size, mask)
+            if all(present is None for _, _, present in fields):
+                pieces: list[Piece] = [head]
+                for j, (key, values, _) in enumerate(fields):
+                    pieces.append(f"{',' if j else ' '}{key}=")
+                    pieces.extend(self._slice(v, start, size, mask) for v in values)
+                lines = self._join(*pieces, " ", times, "\n")
+            else:
+                fragments = []
+                for key, values, present in fields:
+                    block = [self._slice(v, start, size, mask) for v in values]
+                    fragment = self._join(f"{key}=", *block)
+                    if present is not None:
+                        shown = present[start : start + size]
+                        shown = shown if keep is None else shown[keep[start : start + size]]
+                        fragment = pc.if_else(
+                            pa.array(shown), fragment, pa.scalar(None, self._type)
+                        )
+                    fragments.append(fragment)
+                joined = self._join(*fragments, null_handling="skip", separator=",")
+                lines = self._join(head, " ", joined, " ", times, "\n")
+            yield from self._cut(lines, batch_rows)
+
+    def _cut(self, lines: Any, batch_rows: int) -> Iterator[bytes]:
+        if len(lines) == 0:
+            return
+        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset :]
+        data = lines.buffers()[2]
+        for start in range(0, len(lines), batch_rows):
+            stop = min(start + batch_rows, len(lines))
+            yield data[int(offsets[start]) : int(offsets[stop]) - 1].to_pybytes()
 
 
 def default_ops() -> FrameOps:

@@ -9,7 +9,9 @@ a row with no field left is left out entirely and counted in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Iterable, Mapping
+from typing import Any
 
 import attrs
 import numpy as np
@@ -18,9 +20,12 @@ import pandas as pd
 from influxorm.exceptions import ValidationError
 from influxorm.results._escape import escape_key, escape_measurement, escape_tag_value
 from influxorm.results._frame_columns import FieldKind, coerce_field, field_kind_of, index_to_ns
-from influxorm.results._frame_ops import FrameOps, default_ops
+from influxorm.results._frame_ops import FieldPart, FrameOps, Piece, TagPart, default_ops
 
 __all__ = ["DEFAULT_BATCH_ROWS", "EncodedFrame", "FieldKind", "encode_dataframe"]
+
+_DENSE_TAG_SETS = 1 << 22
+"""Up to this many possible tag-value combinations, tag sets are numbered without hashing."""
 
 DEFAULT_BATCH_ROWS = 10_000
 """Lines per batch: the size the server ingests fastest (INFLUXDB_NOTES.md)."""
@@ -74,7 +79,7 @@ def encode_dataframe(
     if batch_rows < 1:
         raise ValidationError(f"batch_rows must be positive, got {batch_rows}")
     ops = ops if ops is not None else default_ops()
-    prefix = escape_measurement(measurement)
+    measurement_text = escape_measurement(measurement)
     tags = list(dict.fromkeys(tag_columns))
     missing = [c for c in tags if c not in df.columns]
     if missing:
@@ -93,19 +98,6 @@ def encode_dataframe(
     times = index_to_ns(df.index)
     n = len(df)
 
-    tag_parts: list[tuple[str, object]] = []
-    for column in tags:
-        series = df[column]
-        key = escape_key(str(column), "tag key")
-        present = series.notna().to_numpy(dtype=bool)
-        if present.any() and field_kind_of(series, column) == "string":
-            present = present & ~(series == "").to_numpy(dtype=bool, na_value=False)
-        values = ops.tag_values(series, column)
-        tag_parts.append((str(column), ops.fragment(values, present, None, "", f",{key}=")))
-    for key, value in constant.items():
-        tag_parts.append((key, f",{escape_key(key, 'tag key')}={value}"))
-    tag_parts.sort(key=lambda item: item[0])
-
     field_keys = [escape_key(str(c), "field key") for c in fields]
     if len(set(field_keys)) != len(field_keys):
         raise ValidationError("two field columns have the same name once converted to str")
@@ -117,17 +109,18 @@ def encode_dataframe(
         prepared.append((series, kind, series.notna().to_numpy(dtype=bool)))
     presence = np.stack([p for _, _, p in prepared], axis=1) if n else np.zeros((0, 1), bool)
     keep: np.ndarray = np.asarray(presence.any(axis=1), dtype=bool)
-    first_present = np.argmax(presence, axis=1)
 
-    parts: list[object] = [prefix]
-    parts.extend(part for _, part in tag_parts)
-    for j, ((series, kind, present), key) in enumerate(zip(prepared, field_keys, strict=True)):
-        values = ops.field_values(series, kind)
-        first = first_present == j
-        parts.append(ops.fragment(values, present, first, f" {key}=", f",{key}="))
-    parts.append(ops.timestamps(times))
-
-    batches = tuple(ops.batches(parts, keep, batch_rows)) if n else ()
+    prefix = _tag_set_prefix(df, tags, constant, measurement_text, ops)
+    parts: list[FieldPart] = []
+    for (series, kind, present), key in zip(prepared, field_keys, strict=True):
+        pieces = ops.field_values(series, kind)
+        parts.append((key, pieces, None if present.all() else present))
+    everything = bool(keep.all())
+    batches = (
+        tuple(ops.lines(prefix, parts, times, None if everything else keep, batch_rows))
+        if n
+        else ()
+    )
     skipped = ~keep
     return EncodedFrame(
         batches=batches,
@@ -135,3 +128,96 @@ def encode_dataframe(
         skipped_rows=int(skipped.sum()),
         skipped_labels=df.index[skipped],
     )
+
+
+def _tag_set_prefix(
+    df: pd.DataFrame,
+    tags: list[Hashable],
+    constant: Mapping[str, str],
+    measurement: str,
+    ops: FrameOps,
+) -> Piece:
+    """The ``measurement,key=value,...`` start of every line, one entry per row.
+
+    Tag values repeat a lot, so each tag column is factorized: its distinct values are
+    validated and escaped once, each distinct tag set is built once, and rows take theirs.
+    """
+    entries: list[tuple[str, str, np.ndarray | None, Any]] = [
+        (key, escape_key(key, "tag key"), None, value) for key, value in constant.items()
+    ]
+    for column in tags:
+        series = df[column]
+        codes, uniques = pd.factorize(series)
+        codes = np.asarray(codes, dtype=np.int64)
+        distinct = pd.Series(uniques)
+        if field_kind_of(series, column) == "string":
+            # An empty tag value is rejected by the server: it is written as missing.
+            empty = np.flatnonzero((distinct == "").to_numpy(dtype=bool, na_value=False))
+            if empty.size:
+                codes[codes == empty[0]] = -1
+        escaped = _escaped_tag_values(ops, distinct, series, column)
+        entries.append((str(column), escape_key(str(column), "tag key"), codes, escaped))
+    entries.sort(key=lambda entry: entry[0])
+    if not tags or not len(df):
+        fixed = "".join(f",{key}={value}" for _, key, _, value in entries if isinstance(value, str))
+        return measurement + fixed
+
+    columns = [(c, len(escaped) + 1) for _, _, c, escaped in entries if c is not None]
+    set_codes, set_tag_codes = _number_tag_sets(columns, len(df))
+
+    pieces: list[TagPart] = []
+    chosen_codes = iter(set_tag_codes)
+    for _, key, tag_codes, escaped in entries:
+        if tag_codes is None:
+            pieces.append(f",{key}={escaped}")
+        else:
+            chosen = next(chosen_codes)
+            pieces.append((key, ops.take(escaped, chosen), chosen >= 0))
+    return ops.take(ops.tag_sets(measurement, pieces, len(set_tag_codes[0])), set_codes)
+
+
+def _escaped_tag_values(
+    ops: FrameOps, distinct: pd.Series, series: pd.Series, column: Hashable
+) -> Any:
+    """Escaped distinct values; a bad one is reported with the label of its row."""
+    try:
+        return ops.tag_values(distinct, column)
+    except ValidationError as exc:
+        error = exc
+    ops.tag_values(series, column)
+    raise error
+
+
+def _number_tag_sets(
+    columns: list[tuple[np.ndarray, int]], rows: int
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Number the distinct tag sets of the rows.
+
+    ``columns`` holds each tag column's codes (-1: missing) and their count plus one.
+    Returns every row's tag-set number and, per tag column, each set's code.
+    """
+    widths = [width for _, width in columns]
+    combined = np.zeros(rows, dtype=np.int64)
+    if math.prod(widths) <= _DENSE_TAG_SETS:
+        # Mixed-radix numbers of the codes: each distinct number is a distinct tag set.
+        for codes, width in columns:
+            combined = combined * width + (codes + 1)
+        seen = np.bincount(combined, minlength=math.prod(widths)) > 0
+        set_codes: np.ndarray = (np.cumsum(seen) - 1)[combined]
+        rest = np.flatnonzero(seen)
+        per_tag: list[np.ndarray] = []
+        for width in reversed(widths):
+            per_tag.insert(0, rest % width - 1)
+            rest = rest // width
+        return set_codes, per_tag
+    size = 1
+    for codes, width in columns:
+        if size * width >= 2**62:
+            renumbered, distinct = pd.factorize(combined)
+            combined, size = np.asarray(renumbered, dtype=np.int64), len(distinct)
+        combined = combined * width + (codes + 1)
+        size *= width
+    set_codes = np.asarray(pd.factorize(combined)[0], dtype=np.int64)
+    # Numbers are given in order of first appearance: each first row raises the running max.
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(set_codes), prepend=-1) > 0)
+    return set_codes, [codes[first] for codes, _ in columns]

@@ -115,3 +115,85 @@ def test_empty_frame(ops: FrameOps) -> None:
     encoded = encode_dataframe(df, measurement="m", ops=ops)
     assert encoded.batches == ()
     assert encoded.rows == 0
+
+
+def tagged_frame(rows: int) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(
+        {
+            "a": np.array(["x", "y y", "z,=", ""], dtype=object)[rng.integers(0, 4, rows)],
+            "b": pd.Categorical(np.array(["p", "q"])[rng.integers(0, 2, rows)]),
+            "c": rng.integers(0, 3, rows),
+            "v": rng.integers(-5, 5, rows),
+            "s": np.array(['"', "\\", "plain", None], dtype=object)[rng.integers(0, 4, rows)],
+        },
+        index=pd.date_range("2024-01-01", periods=rows, freq="s"),
+    )
+    df.loc[df.index[::7], "a"] = None
+    return df
+
+
+def escape_tag(text: object) -> str:
+    return str(text).replace(",", "\\,").replace("=", "\\=").replace(" ", "\\ ")
+
+
+def expected_line(row: pd.Series, time: pd.Timestamp) -> str:
+    tags = "".join(
+        f",{k}={escape_tag(row[k])}"
+        for k in ("a", "b", "c")
+        if not pd.isna(row[k]) and row[k] != ""
+    )
+    fields = f"v={row['v']}i"
+    if not pd.isna(row["s"]):
+        fields += ',s="' + row["s"].replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"m{tags} {fields} {time.value}"
+
+
+@pytest.mark.parametrize("dense", [True, False], ids=["dense", "hashed"])
+def test_tag_sets_are_built_once_per_distinct_combination(
+    ops: FrameOps, dense: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not dense:
+        monkeypatch.setattr("influxorm.results.frame_writer._DENSE_TAG_SETS", 1)
+    df = tagged_frame(500)
+    out = lines(df, ops, measurement="m", tag_columns=["c", "a", "b"])
+    assert out == [expected_line(row, t) for t, row in df.iterrows()]
+
+
+def test_blocks_holes_and_dropped_rows_line_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ArrowOps, "block_rows", 4)
+    df = frame(
+        a=[1.0, np.nan, np.nan, 4.0, np.nan, np.nan, 7.0, np.nan, 9.0],
+        b=pd.array([None, 2, None, None, None, 6, None, None, 9], dtype="Int64"),
+        t=["u", "v", "w", "x", "y", "z", "u", "v", "w"],
+    )
+    for backend in (ArrowOps(), NumpyOps()):
+        encoded = encode_dataframe(
+            df, measurement="m", tag_columns=["t"], batch_rows=2, ops=backend
+        )
+        text = b"\n".join(encoded.batches).decode().split("\n")
+        assert [line.rsplit(" ", 1)[0].replace(".0", "") for line in text] == [
+            "m,t=u a=1",
+            "m,t=v b=2i",
+            "m,t=x a=4",
+            "m,t=z b=6i",
+            "m,t=u a=7",
+            "m,t=w a=9,b=9i",
+        ]
+        assert encoded.skipped_rows == 3
+        assert all(len(batch.split(b"\n")) <= 2 for batch in encoded.batches)
+
+
+def test_bad_tag_value_is_reported_with_its_row_label(ops: FrameOps) -> None:
+    df = frame(v=[1, 2, 3], t=["ok", "ok", "bad\n"])
+    with pytest.raises(ValidationError, match=r"at row Timestamp\('2024-01-01 00:00:02"):
+        encode_dataframe(df, measurement="m", tag_columns=["t"], ops=ops)
+
+
+def test_backends_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ArrowOps, "block_rows", 64)
+    df = tagged_frame(1000)
+    df["f"] = np.where(np.arange(1000) % 3 == 0, np.nan, np.arange(1000) + 0.5)
+    df["flag"] = pd.array([True, None, False, True] * 250, dtype="boolean")
+    kwargs: dict[str, object] = {"measurement": "m m", "tag_columns": ["a", "b", "c"]}
+    assert lines(df, ArrowOps(), **kwargs) == lines(df, NumpyOps(), **kwargs)
