@@ -4,12 +4,20 @@ The hierarchy separates what the caller can act on:
 
 * :class:`ValidationError` -- bad input, raised *before* a single byte is sent.
 * :class:`QueryBuildError` -- a query that InfluxQL cannot express, raised when it is built.
-* :class:`WriteError` -- the server refused (part of) a write; carries its message.
+* :class:`WriteError` -- the server refused (part of) a write; carries its message, the
+  rejected lines and counts. Subclasses say what happened to the data:
+  :class:`LineProtocolError` (nothing written), :class:`PartialWriteError` (the rest WAS
+  written), :class:`FieldTypeConflictError`, :class:`DatabaseNotFoundError`,
+  :class:`RetentionPolicyNotFoundError`, :class:`RequestTooLargeError`.
 * :class:`QueryError` -- the server reported an error for a statement, including errors
   that arrive inside an HTTP 200 response.
 * :class:`AuthenticationError` -- 401/403.
+* :class:`ThrottledError` (429/503) and :class:`InternalServerError` (5xx) -- the server
+  could not serve the request; retried by the session's retry policy, raised when that
+  gives up.
 * :class:`TransportError` -- the request did not complete (refused, reset, timeout); the
-  outcome of a write that ends this way is unknown.
+  outcome of a write that ends this way is unknown. :class:`TransportTimeoutError` for
+  timeouts.
 * :class:`NoSessionError` -- a query was run with no session given and none current.
 * :class:`ModelDefinitionError` -- a ``Measurement`` subclass is declared wrongly.
 """
@@ -18,13 +26,24 @@ from __future__ import annotations
 
 __all__ = [
     "AuthenticationError",
+    "DatabaseNotFoundError",
+    "FieldTypeConflictError",
     "InfluxORMError",
+    "InternalServerError",
+    "LineProtocolError",
     "ModelDefinitionError",
     "NoSessionError",
+    "PartialFieldTypeConflictError",
+    "PartialWriteError",
     "QueryBuildError",
     "QueryError",
+    "RequestTooLargeError",
+    "RetentionPolicyNotFoundError",
     "ServerError",
+    "ServerTimeoutError",
+    "ThrottledError",
     "TransportError",
+    "TransportTimeoutError",
     "ValidationError",
     "WriteError",
 ]
@@ -72,7 +91,100 @@ class ServerError(InfluxORMError):
 
 
 class WriteError(ServerError):
-    """The server refused a write (or part of it); see ``server_message``."""
+    """The server refused a write (or part of it); see ``server_message``.
+
+    ``points`` is the number of points the refused request carried; ``rejected_lines``
+    the lines the server named as unparsable (from its ``unable to parse '<line>'``
+    messages, in order); ``dropped`` the server's ``dropped=N`` count when it gave one.
+    ``written`` says whether the points not rejected were stored: True for a partial
+    write, False when nothing was, None when unknown.
+    """
+
+    #: Whether the other points of the request were stored (see the class docstring).
+    written: bool | None = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        server_message: str,
+        points: int = 0,
+        rejected_lines: tuple[str, ...] = (),
+        dropped: int | None = None,
+    ) -> None:
+        super().__init__(message, status=status, server_message=server_message)
+        self.points = points
+        self.rejected_lines = rejected_lines
+        self.dropped = dropped
+
+
+class LineProtocolError(WriteError):
+    """The server could not parse the request's line protocol; nothing was written."""
+
+
+class PartialWriteError(WriteError):
+    """Some points were refused and the REST WERE WRITTEN (``partial write: ...``).
+
+    ``dropped`` is the number of points the server dropped (it reports 0 for unparsable
+    lines, which it lists in ``rejected_lines`` instead); ``reason`` the server's reason
+    (e.g. ``points beyond retention policy``, ``max-series-per-database limit exceeded``).
+    Re-sending the batch writes the accepted points again (harmless when timestamped).
+    """
+
+    written = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        server_message: str,
+        points: int = 0,
+        rejected_lines: tuple[str, ...] = (),
+        dropped: int | None = None,
+        reason: str = "",
+    ) -> None:
+        super().__init__(
+            message,
+            status=status,
+            server_message=server_message,
+            points=points,
+            rejected_lines=rejected_lines,
+            dropped=dropped,
+        )
+        self.reason = reason
+
+
+class FieldTypeConflictError(WriteError):
+    """A field was written with another type than it has (or than earlier in the batch).
+
+    Raised as is when the server dropped the whole batch (a conflict between points of
+    one request on a new field); as :class:`PartialFieldTypeConflictError` when only the
+    conflicting points were dropped.
+    """
+
+
+class PartialFieldTypeConflictError(PartialWriteError, FieldTypeConflictError):
+    """Points conflicting with a field's existing type were dropped; the rest were written."""
+
+    written = True
+
+
+class DatabaseNotFoundError(WriteError):
+    """The write's database does not exist; nothing was written."""
+
+
+class RetentionPolicyNotFoundError(WriteError):
+    """The write's retention policy does not exist; nothing was written."""
+
+
+class RequestTooLargeError(WriteError):
+    """413: the body exceeds the server's ``max-body-size``; nothing was written.
+
+    Sessions split a batch and resend the halves; this is raised only for a single line
+    that is too large by itself.
+    """
 
 
 class QueryError(ServerError):
@@ -89,11 +201,36 @@ class AuthenticationError(ServerError):
     """The server refused the credentials (401) or the permission (403)."""
 
 
+class ThrottledError(ServerError):
+    """429, or 503 ``request throttled``: the server is overloaded; nothing was done.
+
+    ``retry_after`` is the server's ``Retry-After`` in seconds, when it sent one.
+    """
+
+    def __init__(
+        self, message: str, *, status: int, server_message: str, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, status=status, server_message=server_message)
+        self.retry_after = retry_after
+
+
+class InternalServerError(ServerError):
+    """A 5xx answer other than throttling: the server failed to handle the request."""
+
+
+class ServerTimeoutError(InternalServerError):
+    """``500 {"error":"timeout"}``: the server gave up waiting; a write MAY have been stored."""
+
+
 class TransportError(InfluxORMError):
     """The request did not complete: connection refused or reset, or a timeout.
 
     For a write the outcome is unknown: the server may have stored all of it.
     """
+
+
+class TransportTimeoutError(TransportError):
+    """The server did not answer (connect or read) within the session's timeout."""
 
 
 class NoSessionError(InfluxORMError):

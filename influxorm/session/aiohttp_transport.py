@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator
 
 import aiohttp
 
-from influxorm.exceptions import TransportError
+from influxorm.exceptions import TransportError, TransportTimeoutError
 from influxorm.session.errors import SessionStateError
 from influxorm.session.messages import Request, Response
 
@@ -21,8 +22,10 @@ class AiohttpTransport:
     """Sends requests over TCP (``url``) or a unix socket (``unix_socket``) with aiohttp.
 
     The aiohttp ``ClientSession`` is created on first use, inside the running event loop,
-    and the transport stays bound to that loop. ``timeout`` bounds connecting and each
-    wait for data from the server (not a whole streamed response); None waits forever.
+    and the transport stays bound to that loop. Connections are pooled (up to
+    ``max_connections``) and kept alive between requests. ``connect_timeout`` bounds
+    connecting, ``read_timeout`` each wait for data from the server (not a whole
+    streamed response); None waits forever. ``ssl`` is the TLS context of ``https`` URLs.
     """
 
     def __init__(
@@ -31,11 +34,16 @@ class AiohttpTransport:
         *,
         unix_socket: str | None = None,
         timeout: float | None = 60.0,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
+        ssl_context: ssl.SSLContext | None = None,
         max_connections: int = 100,
     ) -> None:
         self._url = url.rstrip("/")
         self._unix_socket = unix_socket
-        self._timeout = timeout
+        self._connect_timeout = connect_timeout if connect_timeout is not None else timeout
+        self._read_timeout = read_timeout if read_timeout is not None else timeout
+        self._ssl = ssl_context
         self._max_connections = max_connections
         self._client: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -57,7 +65,7 @@ class AiohttpTransport:
                 data=request.body if request.method == "POST" else None,
             )
         except _NETWORK_ERRORS as exc:
-            raise TransportError(f"{request.method} {request.path}: {_describe(exc)}") from exc
+            raise _transport_error(f"{request.method} {request.path}", exc) from exc
         return Response(response.status, response.headers, _AiohttpStream(response, request))
 
     async def aclose(self) -> None:
@@ -76,11 +84,14 @@ class AiohttpTransport:
             if self._unix_socket is not None:
                 connector = aiohttp.UnixConnector(self._unix_socket, limit=self._max_connections)
             else:
-                connector = aiohttp.TCPConnector(limit=self._max_connections)
+                connector = aiohttp.TCPConnector(
+                    limit=self._max_connections,
+                    ssl=self._ssl if self._ssl is not None else True,
+                )
             self._client = aiohttp.ClientSession(
                 connector=connector,
                 timeout=aiohttp.ClientTimeout(
-                    total=None, sock_connect=self._timeout, sock_read=self._timeout
+                    total=None, sock_connect=self._connect_timeout, sock_read=self._read_timeout
                 ),
                 # Identity responses: decompressing big query results costs more than
                 # the bytes saved on the usual fast links to the server.
@@ -107,9 +118,8 @@ class _AiohttpStream:
                 yield chunk
         except _NETWORK_ERRORS as exc:
             self._response.close()
-            raise TransportError(
-                f"{self._request.method} {self._request.path}: reading the response: "
-                f"{_describe(exc)}"
+            raise _transport_error(
+                f"{self._request.method} {self._request.path}: reading the response", exc
             ) from exc
 
     async def aclose(self) -> None:
@@ -117,6 +127,12 @@ class _AiohttpStream:
             self._response.release()
         else:
             self._response.close()
+
+
+def _transport_error(what: str, exc: BaseException) -> TransportError:
+    if isinstance(exc, TimeoutError):
+        return TransportTimeoutError(f"{what}: {_describe(exc)}")
+    return TransportError(f"{what}: {_describe(exc)}")
 
 
 def _describe(exc: BaseException) -> str:

@@ -3,32 +3,55 @@
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import AsyncIterator, Coroutine, Mapping
+import os
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Mapping, Sequence
 from contextvars import Token
+from datetime import timedelta
 from types import TracebackType
 from typing import Any, Literal, Self, TypeVar, overload
 
 from influxorm import _context
+from influxorm.exceptions import ValidationError
+from influxorm.influxql import quote_ident
 from influxorm.models.writing import encode_lines
+from influxorm.results.decoding import ResponseDecoder, frame_accept
+from influxorm.results.frames import FrameAccumulator
 from influxorm.results.json import decode_query_body, may_hold_error
+from influxorm.results.output import (
+    ChunkedQueryResult,
+    Output,
+    convert_response,
+    frames_for_statements,
+)
+from influxorm.session import admin as statements
 from influxorm.session.aiohttp_transport import AiohttpTransport
 from influxorm.session.base import (
     DEFAULT_URL,
     Epoch,
-    Output,
     Precision,
     SessionConfig,
     check_output,
     check_precision,
     count_points,
-    quote_ident,
     require_raw_for_precision,
 )
+from influxorm.session.batching import (
+    DEFAULT_MAX_BODY_BYTES,
+    bodies,
+    count_body_points,
+    has_raw,
+    is_dataframe,
+    materialize,
+)
 from influxorm.session.chunks import ChunkIterator
-from influxorm.session.errors import raise_for_response
-from influxorm.session.messages import Request, Response
+from influxorm.session.messages import Response
+from influxorm.session.options import options_from_env, parse_url
+from influxorm.session.patterns import QueryPattern, format_pattern
+from influxorm.session.retry import RetryPolicy
+from influxorm.session.sending import Sender, WriteTarget
 from influxorm.session.transport import Transport
+from influxorm.session.writer import AsyncBulkWriter, OnError, OnProgress
 
 __all__ = ["AsyncSession"]
 
@@ -36,8 +59,8 @@ logger = logging.getLogger("influxorm")
 
 T = TypeVar("T")
 
-_PASSWORD = re.compile(r"(PASSWORD\s+)'(?:[^'\\]|\\.)*'", re.IGNORECASE)
-_REDACTED = r"\1'***'"
+_FRAME_CHUNK = 50_000
+"""Rows per chunk when a plain DataFrame query is streamed from the server."""
 
 
 class AsyncSession:
@@ -49,14 +72,25 @@ class AsyncSession:
             await session.write(trades)
             result = await session.query("SELECT * FROM trades")
 
-    ``database`` is the default for writes and queries (switchable as an attribute);
+    Connection: ``url`` (may carry ``user:password@``) or ``unix_socket``;
     ``username``/``password`` authenticate with HTTP basic auth, ``token`` with
-    ``Authorization: Token ...`` (InfluxDB 1.8+, 2.x and 3.x v1 APIs); ``unix_socket``
-    connects through a unix socket instead of TCP; ``timeout`` bounds connecting and each
-    wait for the server (None waits forever); ``output`` is the default result format of
-    :meth:`query`. Inside ``async with`` the session is the current one for
-    ``Model.objects``. Connections are opened in the running event loop on first use;
-    the session then belongs to that loop.
+    ``Authorization: Token ...`` (InfluxDB 1.8+, 2.x and 3.x v1 APIs). TLS for ``https``
+    URLs verifies the server unless ``verify_ssl=False``; ``ssl_ca`` is a CA bundle to
+    trust, ``ssl_cert``/``ssl_key`` a client certificate. ``connect_timeout`` and
+    ``read_timeout`` (default ``timeout``; None waits forever) bound connecting and each
+    wait for data. ``gzip=True`` compresses write bodies (off by default: on fast links
+    it costs more than it saves). ``headers`` are sent with every request. Connections
+    are pooled (``max_connections``) and kept alive.
+
+    Behaviour: ``database`` is the default for writes and queries (switchable as an
+    attribute); ``output`` the default result format of :meth:`query`; ``retry`` the
+    :class:`~influxorm.session.retry.RetryPolicy` (``retry_attempts`` a shorthand for its
+    ``max_attempts``); ``batch_size`` and ``max_concurrency`` how :meth:`write` cuts and
+    sends large writes. Credentials never appear in reprs, logs or error messages.
+
+    Inside ``async with`` the session is the current one for ``Model.objects``.
+    Connections are opened in the running event loop on first use; the session then
+    belongs to that loop. See also :meth:`from_url` and :meth:`from_env`.
     """
 
     def __init__(
@@ -69,7 +103,20 @@ class AsyncSession:
         token: str | None = None,
         unix_socket: str | None = None,
         timeout: float | None = 60.0,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
         output: Output = "json",
+        gzip: bool = False,
+        headers: Mapping[str, str] | None = None,
+        verify_ssl: bool = True,
+        ssl_ca: str | None = None,
+        ssl_cert: str | None = None,
+        ssl_key: str | None = None,
+        retry: RetryPolicy | None = None,
+        retry_attempts: int | None = None,
+        batch_size: int = 5_000,
+        max_concurrency: int = 4,
+        max_connections: int = 100,
         transport: Transport | None = None,
     ) -> None:
         self._config = SessionConfig(
@@ -80,12 +127,50 @@ class AsyncSession:
             token=token,
             unix_socket=unix_socket,
             timeout=timeout,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
             output=output,
+            gzip=gzip,
+            headers=headers,
+            verify_ssl=verify_ssl,
+            ssl_ca=ssl_ca,
+            ssl_cert=ssl_cert,
+            ssl_key=ssl_key,
+            retry=retry,
+            retry_attempts=retry_attempts,
+            batch_size=batch_size,
+            max_concurrency=max_concurrency,
+            max_connections=max_connections,
         )
+        config = self._config
         self._transport: Transport = transport or AiohttpTransport(
-            self._config.url, unix_socket=unix_socket, timeout=timeout
+            config.url,
+            unix_socket=unix_socket,
+            connect_timeout=config.connect_timeout,
+            read_timeout=config.read_timeout,
+            ssl_context=config.ssl,
+            max_connections=max_connections,
         )
+        self._sender = Sender(config, self._transport)
+        self._patterns: dict[str, QueryPattern] = {}
         self._context_tokens: list[Token[_context.SessionProtocol | None]] = []
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> Self:
+        """A session configured by a URL such as
+        ``https://user:pass@host:8086/mydb?timeout=5&verify_ssl=false`` (the form is
+        described in :mod:`influxorm.session.options`); ``options`` override it."""
+        return cls(**(parse_url(url) | options))
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, prefix: str = "INFLUXDB_", **options: Any
+    ) -> Self:
+        """A session configured by ``INFLUXDB_URL`` (the :meth:`from_url` form) and
+        ``INFLUXDB_DATABASE``/``USERNAME``/``PASSWORD``/``TOKEN``/``UNIX_SOCKET``/``SSL_CA``
+        (which override the URL's parts); ``options`` override both."""
+        found = options_from_env(os.environ if environ is None else environ, prefix)
+        return cls(**(found | options))
 
     def __repr__(self) -> str:
         return f"<AsyncSession {self._config.describe()}>"
@@ -110,8 +195,17 @@ class AsyncSession:
 
     @property
     def url(self) -> str:
-        """The server's base URL."""
+        """The server's base URL (without credentials)."""
         return self._config.url
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy of every request."""
+        return self._config.retry
+
+    @retry.setter
+    def retry(self, policy: RetryPolicy) -> None:
+        self._config.retry = policy
 
     # -- the query layer's contract (see influxorm._context.SessionProtocol) ------------
 
@@ -147,12 +241,11 @@ class AsyncSession:
         """Close the connections; the session cannot be used afterwards."""
         await self._transport.aclose()
 
-    # -- operations ------------------------------------------------------------------
+    # -- writing ---------------------------------------------------------------------
 
     async def ping(self) -> str:
         """Check the server answers; returns its version (``X-Influxdb-Version``)."""
-        request = self._config.ping_request()
-        response = await self._send(request)
+        response = await self._sender.send(self._config.ping_request(), idempotent=True)
         await response.aclose()
         return response.headers.get("X-Influxdb-Version", "")
 
@@ -163,11 +256,23 @@ class AsyncSession:
         db: str | None = None,
         rp: str | None = None,
         precision: Precision | None = None,
+        measurement: str | None = None,
+        tag_columns: Sequence[str] = (),
+        **extra_tags: str,
     ) -> int:
-        """Write ``data`` and return the number of points sent.
+        """Write ``data`` and return the number of points written.
 
         ``data``: a model instance, a dict point, raw line protocol (``str``/``bytes``),
-        or an iterable of those; everything is validated before anything is sent.
+        an iterable of those, or a pandas DataFrame (with ``measurement=``,
+        ``tag_columns=`` and constant tags as keywords: ``write(df, measurement="prices",
+        tag_columns=["ticker"], region="eu")``). Everything is validated before anything
+        is sent. Large writes are cut into requests of ``batch_size`` points sent
+        ``max_concurrency`` at a time; if some fail, the others are still sent and the
+        first failure is raised with notes saying what was written.
+
+        Points without a time are stamped with the client's time before sending, so
+        retries never store them twice; raw line protocol whose lines lack timestamps
+        is retried only when the server certainly did nothing (throttling).
         ``db`` defaults to the session's database, ``rp`` to the database's default
         retention policy. ``precision`` (``n u ms s m h``) gives the unit of raw line
         protocol timestamps; structured points are encoded in nanoseconds, so mixing
@@ -175,17 +280,92 @@ class AsyncSession:
         """
         if precision is not None:
             check_precision(precision)
-        database = self._config.require_database(db)
-        lines = encode_lines(require_raw_for_precision(data, precision))
-        points = count_points(lines)
+        target = WriteTarget(self._config.require_database(db), rp, precision)
+        if is_dataframe(data):
+            return await self._write_dataframe(data, target, measurement, tag_columns, extra_tags)
+        if measurement is not None or tag_columns or extra_tags:
+            raise ValidationError(
+                "measurement=, tag_columns= and extra tags apply to DataFrame writes only"
+            )
+        data = materialize(require_raw_for_precision(data, precision))
+        lines = encode_lines(data, stamp_ns=time.time_ns())
+        raw = has_raw(data)
+        points = count_points(lines) if raw else len(lines)
         if not points:
             return 0
-        request = self._config.write_request(
-            "\n".join(lines).encode(), points=points, db=database, rp=rp, precision=precision
+        config = self._config
+        batches = bodies(lines, config.batch_size, DEFAULT_MAX_BODY_BYTES)
+        await self._sender.write_bodies(
+            ((body, count_body_points(body) if raw else body.count(b"\n") + 1) for body in batches),
+            target,
+            idempotent=None if raw else True,
+            max_concurrency=config.max_concurrency,
         )
-        response = await self._send(request)
-        await response.aclose()
         return points
+
+    async def _write_dataframe(
+        self,
+        df: Any,
+        target: WriteTarget,
+        measurement: str | None,
+        tag_columns: Sequence[str],
+        extra_tags: Mapping[str, str],
+    ) -> int:
+        from influxorm.results.frame_writer import encode_dataframe
+
+        if measurement is None:
+            raise ValidationError("a DataFrame write needs measurement=...")
+        if target.precision not in (None, "n"):
+            raise ValidationError("a DataFrame is written with nanosecond times: drop precision=")
+        encoded = encode_dataframe(
+            df,
+            measurement=measurement,
+            tag_columns=tag_columns,
+            extra_tags=extra_tags,
+            batch_rows=self._config.batch_size,
+        )
+        if encoded.skipped_rows:
+            logger.info(
+                "DataFrame write to %r: %d row(s) left out, every field missing",
+                measurement,
+                encoded.skipped_rows,
+            )
+        await self._sender.write_bodies(
+            ((body, body.count(b"\n") + 1) for body in encoded.batches),
+            target,
+            idempotent=True,
+            max_concurrency=self._config.max_concurrency,
+        )
+        return encoded.rows
+
+    def writer(
+        self,
+        *,
+        batch_size: int = 5_000,
+        flush_interval: float | None = 1.0,
+        max_concurrency: int | None = None,
+        max_buffer: int | None = None,
+        on_error: OnError | None = None,
+        on_progress: OnProgress | None = None,
+        db: str | None = None,
+        rp: str | None = None,
+    ) -> AsyncBulkWriter:
+        """A bulk writer for a stream of points: ``async with session.writer() as w:
+        await w.write(point)``. See :class:`~influxorm.session.writer.AsyncBulkWriter`;
+        ``max_concurrency`` defaults to the session's, ``max_buffer`` (points accepted
+        but not acknowledged) to ``2 * batch_size * max_concurrency``."""
+        return AsyncBulkWriter(
+            self._sender,
+            WriteTarget(self._config.require_database(db), rp, None),
+            batch_size=batch_size,
+            flush_interval=flush_interval,
+            max_concurrency=max_concurrency or self._config.max_concurrency,
+            max_buffer=max_buffer,
+            on_error=on_error,
+            on_progress=on_progress,
+        )
+
+    # -- querying --------------------------------------------------------------------
 
     @overload
     async def query(
@@ -199,6 +379,7 @@ class AsyncSession:
         chunked: Literal[False] = ...,
         chunk_size: int | None = ...,
         output: Literal["bytes"],
+        by_series: bool = ...,
     ) -> bytes: ...
 
     @overload
@@ -213,6 +394,7 @@ class AsyncSession:
         chunked: Literal[True],
         chunk_size: int | None = ...,
         output: Literal["bytes"],
+        by_series: bool = ...,
     ) -> ChunkIterator[bytes]: ...
 
     @overload
@@ -227,6 +409,7 @@ class AsyncSession:
         chunked: Literal[True],
         chunk_size: int | None = ...,
         output: Output | None = ...,
+        by_series: bool = ...,
     ) -> ChunkIterator[Any]: ...
 
     @overload
@@ -241,6 +424,7 @@ class AsyncSession:
         chunked: bool = ...,
         chunk_size: int | None = ...,
         output: Output | None = ...,
+        by_series: bool = ...,
     ) -> Any: ...
 
     async def query(
@@ -254,77 +438,286 @@ class AsyncSession:
         chunked: bool = False,
         chunk_size: int | None = None,
         output: Output | None = None,
+        by_series: bool = False,
     ) -> Any:
         """Run InfluxQL ``q`` and return the result in the ``output`` format.
 
-        ``output``: ``"json"`` the parsed JSON response, ``"bytes"`` the raw body
-        (still checked for errors); None uses the session's :attr:`output`. ``db`` defaults
-        to the session's database; ``epoch`` is the unit of returned timestamps (None:
-        RFC3339 strings); ``params`` are bound to ``$name`` placeholders by the server.
-        With ``chunked=True`` the answer is a :class:`ChunkIterator` of one decoded
-        response per chunk of at most ``chunk_size`` points; leaving it early closes
-        the response. Errors the server reports, in the HTTP status or inside a 200
-        answer, raise :class:`~influxorm.exceptions.QueryError` with the statement.
+        ``output`` (None: the session's :attr:`output`): ``"json"`` the decoded response,
+        ``"bytes"`` the raw body (still checked for errors), ``"dataframe"`` a DataFrame
+        (with ``by_series`` a dict of them by series; for several statements a list,
+        one per statement; fetched as msgpack when the ``msgpack`` package is installed,
+        streamed from the server in chunks so memory stays bounded), ``"iterable"`` a
+        :class:`~influxorm.results.QueryResult` to iterate point by point. ``db``
+        defaults to the session's database; ``epoch`` is the unit of returned timestamps
+        (None: RFC3339 strings); ``params`` are bound to ``$name`` placeholders by the
+        server. With ``chunked=True`` the answer is a :class:`ChunkIterator` of one
+        result per chunk of at most ``chunk_size`` points (``"iterable"``: a
+        :class:`~influxorm.results.ChunkedQueryResult`); leaving it early closes the
+        response. Errors the server reports, in the HTTP status, inside a 200 answer or
+        after good chunks, raise :class:`~influxorm.exceptions.QueryError`.
         """
         fmt = check_output(output) if output is not None else self._config.output
+        frames = fmt == "dataframe"
+        stream = chunked or frames
         request = self._config.query_request(
             q,
             db=db,
             rp=rp,
             epoch=epoch,
             params=params,
-            chunked=chunked,
-            chunk_size=chunk_size,
+            chunked=stream,
+            chunk_size=chunk_size if chunked or chunk_size else (_FRAME_CHUNK if frames else None),
+            accept=frame_accept() if frames else None,
         )
-        response = await self._send(request)
+        response = await self._sender.send(request, idempotent=request.method == "GET")
         if chunked:
-            return ChunkIterator(response, lambda body: _decode(body, q, fmt, chunked=True))
-        return _decode(await response.read(), q, fmt, chunked=False)
+            if fmt == "bytes":
+                return ChunkIterator(response, _raw_chunks(response, q))
+            per_chunk = "json" if fmt == "iterable" else fmt
+            decoded = ChunkIterator(response, _decoded_chunks(response, q, per_chunk, by_series))
+            return ChunkedQueryResult(decoded) if fmt == "iterable" else decoded
+        if frames:
+            accumulator = FrameAccumulator(by_series=by_series)
+            async for chunk in _decoded_chunks(response, q, "json", by_series):
+                accumulator.feed(chunk)
+            return frames_for_statements(accumulator.frames())
+        body = await response.read()
+        if fmt == "bytes":
+            if may_hold_error(body):
+                decode_query_body(body, q)
+            return body
+        decoder = ResponseDecoder(_content_type(response), q, chunked=False)
+        objects = decoder.feed(body) + decoder.close()
+        if not objects:
+            return convert_response(decode_query_body(body, q), fmt, by_series=by_series)
+        return convert_response(objects[0], fmt, by_series=by_series)
+
+    # -- query patterns --------------------------------------------------------------
+
+    def set_query_pattern(self, name: str, pattern: str) -> None:
+        """Register ``pattern`` (see :mod:`influxorm.session.patterns`) for this session."""
+        self._patterns[name] = QueryPattern(pattern)
+
+    def format_query(self, name: str, /, **arguments: object) -> str:
+        """The statement of pattern ``name`` with every argument quoted by its kind."""
+        return format_pattern(name, arguments, self._patterns)
+
+    async def query_pattern(
+        self,
+        name: str,
+        /,
+        *,
+        db: str | None = None,
+        output: Output | None = None,
+        **arguments: object,
+    ) -> Any:
+        """Run pattern ``name`` with ``arguments`` (``db`` and ``output`` as in :meth:`query`)."""
+        return await self.query(self.format_query(name, **arguments), db=db, output=output)
+
+    # -- administration ----------------------------------------------------------------
+
+    async def execute(self, statement: str, *, db: str | None = None) -> dict[str, Any]:
+        """Run an InfluxQL statement and return its JSON result (errors raised)."""
+        result: dict[str, Any] = await self.query(statement, db=db, output="json")
+        return result
 
     async def create_database(self, name: str | None = None) -> None:
         """``CREATE DATABASE`` ``name`` (default: the session's database); idempotent."""
-        target = self._config.require_database(name)
-        await self.query(f"CREATE DATABASE {quote_ident(target)}", db=None, output="json")
+        await self.execute(statements.create_database(self._config.require_database(name)))
 
     async def drop_database(self, name: str | None = None) -> None:
         """``DROP DATABASE`` ``name`` (default: the session's database); idempotent."""
-        target = self._config.require_database(name)
-        await self.query(f"DROP DATABASE {quote_ident(target)}", db=None, output="json")
+        await self.execute(statements.drop_database(self._config.require_database(name)))
 
     async def show_databases(self) -> list[str]:
         """The names of the server's databases."""
-        result = await self.query("SHOW DATABASES", db=None, output="json")
-        series = result["results"][0].get("series", [])
-        return [row[0] for s in series for row in s.get("values", [])]
+        return statements.single_column(await self.execute("SHOW DATABASES"))
 
-    # -- the request path -------------------------------------------------------------
+    async def create_retention_policy(
+        self,
+        name: str,
+        *,
+        duration: timedelta | str | int,
+        replication: int = 1,
+        shard_duration: timedelta | str | int | None = None,
+        default: bool = False,
+        database: str | None = None,
+    ) -> None:
+        """``CREATE RETENTION POLICY`` on ``database`` (default: the session's)."""
+        await self.execute(
+            statements.create_retention_policy(
+                name,
+                self._config.require_database(database),
+                duration=duration,
+                replication=replication,
+                shard_duration=shard_duration,
+                default=default,
+            )
+        )
 
-    async def _send(self, request: Request) -> Response:
-        """Send ``request`` and return its successful response, or raise what it means.
+    async def alter_retention_policy(
+        self,
+        name: str,
+        *,
+        duration: timedelta | str | int | None = None,
+        replication: int | None = None,
+        shard_duration: timedelta | str | int | None = None,
+        default: bool = False,
+        database: str | None = None,
+    ) -> None:
+        """``ALTER RETENTION POLICY``, changing what is given."""
+        await self.execute(
+            statements.alter_retention_policy(
+                name,
+                self._config.require_database(database),
+                duration=duration,
+                replication=replication,
+                shard_duration=shard_duration,
+                default=default,
+            )
+        )
 
-        Every request goes through here: the place for retries and fault handling.
-        """
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s %s %s", request.method, request.path, _describe(request))
-        response = await self._transport.request(request)
-        await raise_for_response(request, response)
-        return response
+    async def drop_retention_policy(self, name: str, *, database: str | None = None) -> None:
+        """``DROP RETENTION POLICY``."""
+        await self.execute(
+            statements.drop_retention_policy(name, self._config.require_database(database))
+        )
+
+    async def show_retention_policies(self, database: str | None = None) -> list[dict[str, Any]]:
+        """The database's retention policies, one dict per policy (``name``, ``duration``,
+        ``shardGroupDuration``, ``replicaN``, ``default``)."""
+        target = self._config.require_database(database)
+        return statements.rows_as_dicts(
+            await self.execute(f"SHOW RETENTION POLICIES ON {quote_ident(target)}")
+        )
+
+    async def create_user(self, name: str, password: str, *, admin: bool = False) -> None:
+        """``CREATE USER`` (``admin=True``: with all privileges)."""
+        await self.execute(statements.create_user(name, password, admin=admin))
+
+    async def drop_user(self, name: str) -> None:
+        """``DROP USER``."""
+        await self.execute(statements.drop_user(name))
+
+    async def set_password(self, name: str, password: str) -> None:
+        """``SET PASSWORD FOR``."""
+        await self.execute(statements.set_password(name, password))
+
+    async def show_users(self) -> list[dict[str, Any]]:
+        """The users: dicts with ``user`` and ``admin``."""
+        return statements.rows_as_dicts(await self.execute("SHOW USERS"))
+
+    async def grant(
+        self, privilege: statements.Privilege, user: str, *, database: str | None = None
+    ) -> None:
+        """``GRANT READ|WRITE|ALL ON database TO user`` (database: the session's)."""
+        await self.execute(
+            statements.grant(privilege, user, self._config.require_database(database))
+        )
+
+    async def revoke(
+        self, privilege: statements.Privilege, user: str, *, database: str | None = None
+    ) -> None:
+        """``REVOKE READ|WRITE|ALL ON database FROM user`` (database: the session's)."""
+        await self.execute(
+            statements.revoke(privilege, user, self._config.require_database(database))
+        )
+
+    async def grant_admin(self, user: str) -> None:
+        """``GRANT ALL PRIVILEGES TO user``."""
+        await self.execute(statements.grant("ALL", user, None))
+
+    async def revoke_admin(self, user: str) -> None:
+        """``REVOKE ALL PRIVILEGES FROM user``."""
+        await self.execute(statements.revoke("ALL", user, None))
+
+    async def show_measurements(self, *, database: str | None = None) -> list[str]:
+        """The measurement names of ``database`` (default: the session's)."""
+        result = await self.execute("SHOW MEASUREMENTS", db=self._config.require_database(database))
+        return statements.single_column(result)
+
+    async def show_tag_keys(
+        self, measurement: str | None = None, *, database: str | None = None
+    ) -> dict[str, list[str]]:
+        """Measurement -> its tag keys (one measurement, or all)."""
+        statement = statements.show_on("SHOW TAG KEYS", measurement)
+        return statements.keyed_column(
+            await self.execute(statement, db=self._config.require_database(database))
+        )
+
+    async def show_tag_values(
+        self, key: str, measurement: str | None = None, *, database: str | None = None
+    ) -> dict[str, list[str]]:
+        """Measurement -> the values of tag ``key`` (one measurement, or all)."""
+        statement = (
+            statements.show_on("SHOW TAG VALUES", measurement) + f" WITH KEY = {quote_ident(key)}"
+        )
+        return statements.keyed_column(
+            await self.execute(statement, db=self._config.require_database(database)), column=1
+        )
+
+    async def show_field_keys(
+        self, measurement: str | None = None, *, database: str | None = None
+    ) -> dict[str, dict[str, str]]:
+        """Measurement -> {field key: type} (one measurement, or all)."""
+        result = await self.execute(
+            statements.show_on("SHOW FIELD KEYS", measurement),
+            db=self._config.require_database(database),
+        )
+        keys = statements.keyed_column(result, 0)
+        types = statements.keyed_column(result, 1)
+        return {name: dict(zip(keys[name], types[name], strict=True)) for name in keys}
+
+    async def show_series(
+        self,
+        measurement: str | None = None,
+        *,
+        tags: Mapping[str, str] | None = None,
+        database: str | None = None,
+    ) -> list[str]:
+        """The series keys (``m,k=v``), optionally of one measurement and matching tags."""
+        statement = statements.show_on("SHOW SERIES", measurement, tags)
+        return statements.single_column(
+            await self.execute(statement, db=self._config.require_database(database))
+        )
+
+    async def drop_measurement(self, name: str, *, database: str | None = None) -> None:
+        """``DROP MEASUREMENT`` (its series and points)."""
+        await self.execute(
+            statements.drop_measurement(name), db=self._config.require_database(database)
+        )
+
+    async def drop_series(
+        self,
+        measurement: str | None = None,
+        *,
+        tags: Mapping[str, str] | None = None,
+        database: str | None = None,
+    ) -> None:
+        """``DROP SERIES FROM measurement WHERE tag = value ...`` (one of them required)."""
+        await self.execute(
+            statements.drop_series(measurement, tags or {}),
+            db=self._config.require_database(database),
+        )
 
 
-def _decode(body: bytes, statement: str, output: Output, *, chunked: bool) -> Any:
-    if output == "bytes":
-        if may_hold_error(body):
-            decode_query_body(body, statement, chunked=chunked)
-        return body
-    return decode_query_body(body, statement, chunked=chunked)
+def _content_type(response: Response) -> str:
+    return response.headers.get("Content-Type", "application/json")
 
 
-def _describe(request: Request) -> str:
-    parts = [f"{key}={value!r}" for key, value in request.params if key not in ("q", "params")]
-    if request.statement is not None:
-        parts.append(f"q={_PASSWORD.sub(_REDACTED, request.statement)!r}")
-    if request.points:
-        parts.append(f"points={request.points}")
-    if request.body:
-        parts.append(f"body={len(request.body)} bytes")
-    return " ".join(parts)
+async def _decoded_chunks(
+    response: Response, statement: str, output: Output, by_series: bool
+) -> AsyncGenerator[Any, None]:
+    decoder = ResponseDecoder(_content_type(response), statement, chunked=True)
+    async for data in response.iter_raw():
+        for chunk in decoder.feed(data):
+            yield convert_response(chunk, output, by_series=by_series)
+    for chunk in decoder.close():
+        yield convert_response(chunk, output, by_series=by_series)
+
+
+async def _raw_chunks(response: Response, statement: str) -> AsyncGenerator[bytes, None]:
+    async for line in response.iter_lines():
+        if may_hold_error(line):
+            decode_query_body(line, statement, chunked=True)
+        yield line

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import base64
+import gzip as gzip_module
 import json
 import re
+import ssl
 from collections.abc import Iterator, Mapping
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Final, Literal, get_args
 from urllib.parse import urlencode
 
 from influxorm.exceptions import ValidationError
+from influxorm.results.output import OUTPUTS, Output
 from influxorm.session.messages import Endpoint, Request
+from influxorm.session.options import make_ssl_context, split_credentials
+from influxorm.session.retry import RetryPolicy
 
 __all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "DEFAULT_MAX_CONCURRENCY",
     "DEFAULT_URL",
     "Epoch",
     "Output",
@@ -28,14 +35,16 @@ __all__ = [
 ]
 
 DEFAULT_URL: Final = "http://localhost:8086"
+DEFAULT_BATCH_SIZE: Final = 5_000
+"""Points per write request: 5,000-10,000 is what the server ingests fastest."""
+DEFAULT_MAX_CONCURRENCY: Final = 4
+"""Write requests in flight at once (2-4 saturate a server on the same machine)."""
 
 Precision = Literal["n", "u", "ms", "s", "m", "h"]
 Epoch = Literal["ns", "u", "µ", "ms", "s", "m", "h"]
-Output = Literal["json", "bytes"]
 
 _PRECISIONS: Final = frozenset(get_args(Precision))
 _EPOCHS: Final = frozenset(get_args(Epoch))
-_OUTPUTS: Final = frozenset(get_args(Output))
 
 # Longer queries go in a POST body whatever they are, to stay clear of URL limits.
 _MAX_GET_QUERY = 4096
@@ -70,27 +79,80 @@ class SessionConfig:
         token: str | None = None,
         unix_socket: str | None = None,
         timeout: float | None = 60.0,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
         output: Output = "json",
+        gzip: bool = False,
+        headers: Mapping[str, str] | None = None,
+        verify_ssl: bool = True,
+        ssl_ca: str | None = None,
+        ssl_cert: str | None = None,
+        ssl_key: str | None = None,
+        retry: RetryPolicy | None = None,
+        retry_attempts: int | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        max_connections: int = 100,
     ) -> None:
+        url, url_username, url_password = split_credentials(url)
+        if url_username is not None or url_password is not None:
+            if username is not None or password is not None:
+                raise ValidationError("give credentials either in the URL or as arguments")
+            username, password = url_username, url_password
         if token is not None and (username is not None or password is not None):
             raise ValidationError("give either a token or a username and password, not both")
         if password is not None and username is None:
             raise ValidationError("a password needs a username")
-        if timeout is not None and timeout <= 0:
-            raise ValidationError(f"timeout must be positive or None, not {timeout!r}")
+        for name, value in (
+            ("timeout", timeout),
+            ("connect_timeout", connect_timeout),
+            ("read_timeout", read_timeout),
+        ):
+            if value is not None and value <= 0:
+                raise ValidationError(f"{name} must be positive or None, not {value!r}")
+        for name, count in (
+            ("batch_size", batch_size),
+            ("max_concurrency", max_concurrency),
+            ("max_connections", max_connections),
+        ):
+            if count < 1:
+                raise ValidationError(f"{name} must be at least 1, not {count!r}", value=count)
         self.url = url.rstrip("/")
         self.database = database
         self.username = username
         self.unix_socket = unix_socket
         self.timeout = timeout
+        self.connect_timeout = connect_timeout if connect_timeout is not None else timeout
+        self.read_timeout = read_timeout if read_timeout is not None else timeout
         self.output = check_output(output)
-        headers = [("User-Agent", _USER_AGENT)]
+        self.gzip = gzip
+        self.batch_size = batch_size
+        self.max_concurrency = max_concurrency
+        self.max_connections = max_connections
+        policy = retry if retry is not None else RetryPolicy()
+        if retry_attempts is not None:
+            policy = RetryPolicy(
+                max_attempts=retry_attempts,
+                initial_delay=policy.initial_delay,
+                multiplier=policy.multiplier,
+                max_delay=policy.max_delay,
+                deadline=policy.deadline,
+                jitter=policy.jitter,
+            )
+        self.retry = policy
+        self.ssl: ssl.SSLContext | None = None
+        if self.url.lower().startswith("https:"):
+            self.ssl = make_ssl_context(
+                verify=verify_ssl, ca_file=ssl_ca, cert_file=ssl_cert, key_file=ssl_key
+            )
+        header_list = [("User-Agent", _USER_AGENT)]
+        header_list.extend((str(k), str(v)) for k, v in (headers or {}).items())
         if token is not None:
-            headers.append(("Authorization", f"Token {token}"))
+            header_list.append(("Authorization", f"Token {token}"))
         elif username is not None:
             credentials = f"{username}:{password or ''}".encode()
-            headers.append(("Authorization", f"Basic {base64.b64encode(credentials).decode()}"))
-        self._headers: tuple[tuple[str, str], ...] = tuple(headers)
+            header_list.append(("Authorization", f"Basic {base64.b64encode(credentials).decode()}"))
+        self._headers: tuple[tuple[str, str], ...] = tuple(header_list)
 
     def describe(self) -> str:
         """Where the session connects, for a repr: URL or socket, database, user."""
@@ -115,19 +177,28 @@ class SessionConfig:
         rp: str | None,
         precision: Precision | None,
     ) -> Request:
-        """``POST /write`` of ``body`` (line protocol) into ``db`` or the session's database."""
+        """``POST /write`` of ``body`` (line protocol) into ``db`` or the session's database.
+
+        With the session's ``gzip`` option the body is sent gzip-compressed.
+        """
         params = [("db", self.require_database(db))]
         if rp is not None:
             params.append(("rp", rp))
         if precision is not None:
             params.append(("precision", check_precision(precision)))
+        headers = (*self._headers, ("Content-Type", "text/plain; charset=utf-8"))
+        sent = body
+        if self.gzip:
+            sent = gzip_module.compress(body, compresslevel=1)
+            headers = (*headers, ("Content-Encoding", "gzip"))
         return Request(
             "POST",
             Endpoint.WRITE,
             params=tuple(params),
-            headers=(*self._headers, ("Content-Type", "text/plain; charset=utf-8")),
-            body=body,
+            headers=headers,
+            body=sent,
             points=points,
+            lines=body,
         )
 
     def query_request(
@@ -140,8 +211,10 @@ class SessionConfig:
         params: Mapping[str, Any] | None,
         chunked: bool,
         chunk_size: int | None,
+        accept: str | None = None,
     ) -> Request:
         """``/query`` for ``q``: GET for a plain SELECT/SHOW, POST for anything else."""
+        headers = self._headers if accept is None else (*self._headers, ("Accept", accept))
         url_params: list[tuple[str, str]] = []
         database = db if db is not None else self.database
         if database is not None:
@@ -164,14 +237,14 @@ class SessionConfig:
                 "GET",
                 Endpoint.QUERY,
                 params=(*url_params, *statement_params),
-                headers=self._headers,
+                headers=headers,
                 statement=q,
             )
         return Request(
             "POST",
             Endpoint.QUERY,
             params=tuple(url_params),
-            headers=(*self._headers, ("Content-Type", "application/x-www-form-urlencoded")),
+            headers=(*headers, ("Content-Type", "application/x-www-form-urlencoded")),
             body=urlencode(statement_params).encode(),
             statement=q,
         )
@@ -209,9 +282,12 @@ def check_epoch(epoch: str) -> Epoch:
 
 def check_output(output: str) -> Output:
     """``output`` if sessions know it."""
-    if output not in _OUTPUTS:
-        raise ValidationError(f"unknown output {output!r}: use 'json' or 'bytes'", value=output)
-    return output  # type: ignore[return-value]
+    for known in OUTPUTS:
+        if output == known:
+            return known
+    raise ValidationError(
+        f"unknown output {output!r}: use one of {', '.join(map(repr, OUTPUTS))}", value=output
+    )
 
 
 def _is_read_only(q: str) -> bool:

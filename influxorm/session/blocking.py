@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
+import os
+from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping, Sequence
 from contextvars import Token
+from datetime import timedelta
 from types import TracebackType
 from typing import Any, Literal, Self, TypeVar, overload
 
 from influxorm import _context
+from influxorm.results.output import Output
+from influxorm.session.admin import Privilege
 from influxorm.session.async_session import AsyncSession
-from influxorm.session.base import DEFAULT_URL, Epoch, Output, Precision
+from influxorm.session.base import DEFAULT_URL, Epoch, Precision
+from influxorm.session.blocking_writer import BulkWriter
 from influxorm.session.loop_thread import LoopThread
+from influxorm.session.options import options_from_env, parse_url
+from influxorm.session.retry import RetryPolicy
 from influxorm.session.transport import Transport
+from influxorm.session.writer import OnError, OnProgress
 
 __all__ = ["Session"]
 
@@ -47,7 +55,20 @@ class Session:
         token: str | None = None,
         unix_socket: str | None = None,
         timeout: float | None = 60.0,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
         output: Output = "json",
+        gzip: bool = False,
+        headers: Mapping[str, str] | None = None,
+        verify_ssl: bool = True,
+        ssl_ca: str | None = None,
+        ssl_cert: str | None = None,
+        ssl_key: str | None = None,
+        retry: RetryPolicy | None = None,
+        retry_attempts: int | None = None,
+        batch_size: int = 5_000,
+        max_concurrency: int = 4,
+        max_connections: int = 100,
         transport: Transport | None = None,
     ) -> None:
         self._session = AsyncSession(
@@ -58,14 +79,49 @@ class Session:
             token=token,
             unix_socket=unix_socket,
             timeout=timeout,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
             output=output,
+            gzip=gzip,
+            headers=headers,
+            verify_ssl=verify_ssl,
+            ssl_ca=ssl_ca,
+            ssl_cert=ssl_cert,
+            ssl_key=ssl_key,
+            retry=retry,
+            retry_attempts=retry_attempts,
+            batch_size=batch_size,
+            max_concurrency=max_concurrency,
+            max_connections=max_connections,
             transport=transport,
         )
         self._loop_thread = LoopThread(f"influxorm-session-{next(_thread_names)}")
         self._context_tokens: list[Token[_context.SessionProtocol | None]] = []
 
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> Self:
+        """A session configured by a URL; see :meth:`AsyncSession.from_url`."""
+        return cls(**(parse_url(url) | options))
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, prefix: str = "INFLUXDB_", **options: Any
+    ) -> Self:
+        """A session configured by the environment; see :meth:`AsyncSession.from_env`."""
+        found = options_from_env(os.environ if environ is None else environ, prefix)
+        return cls(**(found | options))
+
     def __repr__(self) -> str:
         return f"<Session {self._session._config.describe()}>"
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy of every request."""
+        return self._session.retry
+
+    @retry.setter
+    def retry(self, policy: RetryPolicy) -> None:
+        self._session.retry = policy
 
     @property
     def database(self) -> str | None:
@@ -142,9 +198,52 @@ class Session:
         db: str | None = None,
         rp: str | None = None,
         precision: Precision | None = None,
+        measurement: str | None = None,
+        tag_columns: Sequence[str] = (),
+        **extra_tags: str,
     ) -> int:
-        """Write ``data``; returns the points sent. See :meth:`AsyncSession.write`."""
-        return self._complete(self._session.write(data, db=db, rp=rp, precision=precision))
+        """Write ``data``; returns the points written. See :meth:`AsyncSession.write`."""
+        return self._complete(
+            self._session.write(
+                data,
+                db=db,
+                rp=rp,
+                precision=precision,
+                measurement=measurement,
+                tag_columns=tag_columns,
+                **extra_tags,
+            )
+        )
+
+    def writer(
+        self,
+        *,
+        batch_size: int = 5_000,
+        flush_interval: float | None = 1.0,
+        max_concurrency: int | None = None,
+        max_buffer: int | None = None,
+        on_error: OnError | None = None,
+        on_progress: OnProgress | None = None,
+        db: str | None = None,
+        rp: str | None = None,
+    ) -> BulkWriter:
+        """A blocking bulk writer: ``with session.writer() as w: w.write(point)``.
+
+        See :meth:`AsyncSession.writer`; callbacks run on the session's loop thread.
+        """
+        return BulkWriter(
+            self._loop_thread,
+            self._session.writer(
+                batch_size=batch_size,
+                flush_interval=flush_interval,
+                max_concurrency=max_concurrency,
+                max_buffer=max_buffer,
+                on_error=on_error,
+                on_progress=on_progress,
+                db=db,
+                rp=rp,
+            ),
+        )
 
     @overload
     def query(
@@ -158,6 +257,7 @@ class Session:
         chunked: Literal[False] = ...,
         chunk_size: int | None = ...,
         output: Literal["bytes"],
+        by_series: bool = ...,
     ) -> bytes: ...
 
     @overload
@@ -172,6 +272,7 @@ class Session:
         chunked: Literal[True],
         chunk_size: int | None = ...,
         output: Literal["bytes"],
+        by_series: bool = ...,
     ) -> Iterator[bytes]: ...
 
     @overload
@@ -186,6 +287,7 @@ class Session:
         chunked: Literal[True],
         chunk_size: int | None = ...,
         output: Output | None = ...,
+        by_series: bool = ...,
     ) -> Iterator[Any]: ...
 
     @overload
@@ -200,6 +302,7 @@ class Session:
         chunked: bool = ...,
         chunk_size: int | None = ...,
         output: Output | None = ...,
+        by_series: bool = ...,
     ) -> Any: ...
 
     def query(
@@ -213,11 +316,12 @@ class Session:
         chunked: bool = False,
         chunk_size: int | None = None,
         output: Output | None = None,
+        by_series: bool = False,
     ) -> Any:
         """Run InfluxQL ``q``. See :meth:`AsyncSession.query`.
 
-        With ``chunked=True`` the answer is a plain iterator of chunks; leaving it early
-        (or calling its ``close()``) closes the response.
+        With ``chunked=True`` the answer is a plain iterator of chunks (``"iterable"``:
+        of points); leaving it early (or calling its ``close()``) closes the response.
         """
         result = self._complete(
             self._session.query(
@@ -229,23 +333,178 @@ class Session:
                 chunked=chunked,
                 chunk_size=chunk_size,
                 output=output,
+                by_series=by_series,
             )
         )
         if chunked:
-            return self._complete_iter(result)
+            return self._complete_iter(aiter(result))
         return result
 
+    def set_query_pattern(self, name: str, pattern: str) -> None:
+        """Register a query pattern; see :meth:`AsyncSession.set_query_pattern`."""
+        self._session.set_query_pattern(name, pattern)
+
+    def format_query(self, name: str, /, **arguments: object) -> str:
+        """See :meth:`AsyncSession.format_query`."""
+        return self._session.format_query(name, **arguments)
+
+    def query_pattern(
+        self,
+        name: str,
+        /,
+        *,
+        db: str | None = None,
+        output: Output | None = None,
+        **arguments: object,
+    ) -> Any:
+        """See :meth:`AsyncSession.query_pattern`."""
+        return self._complete(self._session.query_pattern(name, db=db, output=output, **arguments))
+
+    def execute(self, statement: str, *, db: str | None = None) -> dict[str, Any]:
+        """See :meth:`AsyncSession.execute`."""
+        return self._complete(self._session.execute(statement, db=db))
+
     def create_database(self, name: str | None = None) -> None:
-        """``CREATE DATABASE``; see :meth:`AsyncSession.create_database`."""
+        """See :meth:`AsyncSession.create_database`."""
         self._complete(self._session.create_database(name))
 
     def drop_database(self, name: str | None = None) -> None:
-        """``DROP DATABASE``; see :meth:`AsyncSession.drop_database`."""
+        """See :meth:`AsyncSession.drop_database`."""
         self._complete(self._session.drop_database(name))
 
     def show_databases(self) -> list[str]:
-        """The names of the server's databases."""
+        """See :meth:`AsyncSession.show_databases`."""
         return self._complete(self._session.show_databases())
+
+    def create_retention_policy(
+        self,
+        name: str,
+        *,
+        duration: timedelta | str | int,
+        replication: int = 1,
+        shard_duration: timedelta | str | int | None = None,
+        default: bool = False,
+        database: str | None = None,
+    ) -> None:
+        """See :meth:`AsyncSession.create_retention_policy`."""
+        self._complete(
+            self._session.create_retention_policy(
+                name,
+                duration=duration,
+                replication=replication,
+                shard_duration=shard_duration,
+                default=default,
+                database=database,
+            )
+        )
+
+    def alter_retention_policy(
+        self,
+        name: str,
+        *,
+        duration: timedelta | str | int | None = None,
+        replication: int | None = None,
+        shard_duration: timedelta | str | int | None = None,
+        default: bool = False,
+        database: str | None = None,
+    ) -> None:
+        """See :meth:`AsyncSession.alter_retention_policy`."""
+        self._complete(
+            self._session.alter_retention_policy(
+                name,
+                duration=duration,
+                replication=replication,
+                shard_duration=shard_duration,
+                default=default,
+                database=database,
+            )
+        )
+
+    def drop_retention_policy(self, name: str, *, database: str | None = None) -> None:
+        """See :meth:`AsyncSession.drop_retention_policy`."""
+        self._complete(self._session.drop_retention_policy(name, database=database))
+
+    def show_retention_policies(self, database: str | None = None) -> list[dict[str, Any]]:
+        """See :meth:`AsyncSession.show_retention_policies`."""
+        return self._complete(self._session.show_retention_policies(database))
+
+    def create_user(self, name: str, password: str, *, admin: bool = False) -> None:
+        """See :meth:`AsyncSession.create_user`."""
+        self._complete(self._session.create_user(name, password, admin=admin))
+
+    def drop_user(self, name: str) -> None:
+        """See :meth:`AsyncSession.drop_user`."""
+        self._complete(self._session.drop_user(name))
+
+    def set_password(self, name: str, password: str) -> None:
+        """See :meth:`AsyncSession.set_password`."""
+        self._complete(self._session.set_password(name, password))
+
+    def show_users(self) -> list[dict[str, Any]]:
+        """See :meth:`AsyncSession.show_users`."""
+        return self._complete(self._session.show_users())
+
+    def grant(self, privilege: Privilege, user: str, *, database: str | None = None) -> None:
+        """See :meth:`AsyncSession.grant`."""
+        self._complete(self._session.grant(privilege, user, database=database))
+
+    def revoke(self, privilege: Privilege, user: str, *, database: str | None = None) -> None:
+        """See :meth:`AsyncSession.revoke`."""
+        self._complete(self._session.revoke(privilege, user, database=database))
+
+    def grant_admin(self, user: str) -> None:
+        """See :meth:`AsyncSession.grant_admin`."""
+        self._complete(self._session.grant_admin(user))
+
+    def revoke_admin(self, user: str) -> None:
+        """See :meth:`AsyncSession.revoke_admin`."""
+        self._complete(self._session.revoke_admin(user))
+
+    def show_measurements(self, *, database: str | None = None) -> list[str]:
+        """See :meth:`AsyncSession.show_measurements`."""
+        return self._complete(self._session.show_measurements(database=database))
+
+    def show_tag_keys(
+        self, measurement: str | None = None, *, database: str | None = None
+    ) -> dict[str, list[str]]:
+        """See :meth:`AsyncSession.show_tag_keys`."""
+        return self._complete(self._session.show_tag_keys(measurement, database=database))
+
+    def show_tag_values(
+        self, key: str, measurement: str | None = None, *, database: str | None = None
+    ) -> dict[str, list[str]]:
+        """See :meth:`AsyncSession.show_tag_values`."""
+        return self._complete(self._session.show_tag_values(key, measurement, database=database))
+
+    def show_field_keys(
+        self, measurement: str | None = None, *, database: str | None = None
+    ) -> dict[str, dict[str, str]]:
+        """See :meth:`AsyncSession.show_field_keys`."""
+        return self._complete(self._session.show_field_keys(measurement, database=database))
+
+    def show_series(
+        self,
+        measurement: str | None = None,
+        *,
+        tags: Mapping[str, str] | None = None,
+        database: str | None = None,
+    ) -> list[str]:
+        """See :meth:`AsyncSession.show_series`."""
+        return self._complete(self._session.show_series(measurement, tags=tags, database=database))
+
+    def drop_measurement(self, name: str, *, database: str | None = None) -> None:
+        """See :meth:`AsyncSession.drop_measurement`."""
+        self._complete(self._session.drop_measurement(name, database=database))
+
+    def drop_series(
+        self,
+        measurement: str | None = None,
+        *,
+        tags: Mapping[str, str] | None = None,
+        database: str | None = None,
+    ) -> None:
+        """See :meth:`AsyncSession.drop_series`."""
+        self._complete(self._session.drop_series(measurement, tags=tags, database=database))
 
 
 async def _noop() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator
 from types import TracebackType
-from typing import Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from influxorm.session.messages import Response
 
@@ -19,17 +19,17 @@ _closing: set[asyncio.Task[None]] = set()
 
 
 class ChunkIterator(Generic[T], AsyncIterator[T]):
-    """The chunks of one chunked query response, decoded one at a time.
+    """The chunks of one chunked query response, decoded one at a time from ``source``
+    (an async generator reading ``response``).
 
     The response is closed when the last chunk has been read, when a chunk reports an
     error (raised as :class:`~influxorm.exceptions.QueryError`), on :meth:`aclose` or
     ``async with`` exit, and, as a last resort, when the iterator is garbage collected.
     """
 
-    def __init__(self, response: Response, decode: Callable[[bytes], T]) -> None:
+    def __init__(self, response: Response, source: AsyncGenerator[T, None]) -> None:
         self._response = response
-        self._lines = response.iter_lines()
-        self._decode = decode
+        self._lines = source
         self._loop = asyncio.get_running_loop()
         self._closed = False
 
@@ -40,7 +40,7 @@ class ChunkIterator(Generic[T], AsyncIterator[T]):
         if self._closed:
             raise StopAsyncIteration
         try:
-            return self._decode(await anext(self._lines))
+            return await anext(self._lines)
         except StopAsyncIteration:
             self._closed = True
             raise
@@ -77,7 +77,7 @@ class ChunkIterator(Generic[T], AsyncIterator[T]):
             self._loop.call_soon_threadsafe(_close_later, self._lines, self._response)
 
 
-def _close_later(lines: AsyncGenerator[bytes, None], response: Response) -> None:
+def _close_later(lines: AsyncGenerator[Any, None], response: Response) -> None:
     async def close() -> None:
         try:
             await lines.aclose()

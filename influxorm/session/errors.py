@@ -1,22 +1,54 @@
-"""Classification of server responses into influxorm exceptions: the one place it happens."""
+"""Classification of server responses into influxorm exceptions: the one place it happens.
+
+The exact bodies are those of influxd 1.6.7 (see ``INFLUXDB_NOTES.md``); the unit tests
+hold copies captured from the real server.
+"""
 
 from __future__ import annotations
 
+import email.utils
 import json
+import re
+import time
+from collections.abc import Mapping
+from typing import Final
 
 from influxorm.exceptions import (
     AuthenticationError,
+    DatabaseNotFoundError,
+    FieldTypeConflictError,
     InfluxORMError,
+    InternalServerError,
+    LineProtocolError,
+    PartialFieldTypeConflictError,
+    PartialWriteError,
     QueryError,
+    RequestTooLargeError,
+    RetentionPolicyNotFoundError,
     ServerError,
+    ServerTimeoutError,
+    ThrottledError,
     WriteError,
 )
 from influxorm.results.json import describe_statement
 from influxorm.session.messages import Endpoint, Request, Response
 
-__all__ = ["SessionStateError", "error_for_status", "raise_for_response", "server_message"]
+__all__ = [
+    "SessionStateError",
+    "dropped_count",
+    "error_for_status",
+    "raise_for_response",
+    "rejected_lines",
+    "retry_after_seconds",
+    "server_message",
+]
 
-_MAX_MESSAGE = 2000
+_MAX_MESSAGE: Final = 2000
+# One per unparsable line: "unable to parse '<line>': <reason>"; a line holds no LF, and
+# the greedy group ends at the last "': " of its own line.
+_UNPARSABLE: Final = re.compile(r"unable to parse '(.*)': ")
+_DROPPED: Final = re.compile(r" dropped=(\d+)\s*$")
+_PARTIAL: Final = "partial write: "
 
 
 class SessionStateError(InfluxORMError, RuntimeError):
@@ -36,7 +68,40 @@ def server_message(body: bytes) -> str:
     return text[:_MAX_MESSAGE] if len(text) > _MAX_MESSAGE else text
 
 
-def error_for_status(request: Request, status: int, body: bytes) -> ServerError | None:
+def rejected_lines(message: str) -> tuple[str, ...]:
+    """The lines a write error message names as unparsable, in order."""
+    return tuple(match.group(1) for match in _UNPARSABLE.finditer(message))
+
+
+def dropped_count(message: str) -> int | None:
+    """The server's ``dropped=N`` at the end of a partial-write message, if any."""
+    match = _DROPPED.search(message)
+    return int(match.group(1)) if match else None
+
+
+def retry_after_seconds(value: str | None, *, now: float | None = None) -> float | None:
+    """A ``Retry-After`` header (delay seconds or an HTTP date) as seconds from ``now``.
+
+    None when absent or unreadable; never negative.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def error_for_status(
+    request: Request, status: int, body: bytes, headers: Mapping[str, str] | None = None
+) -> ServerError | None:
     """The exception a response with ``status`` and ``body`` means, or None for success."""
     if 200 <= status < 300:
         return None
@@ -47,12 +112,22 @@ def error_for_status(request: Request, status: int, body: bytes) -> ServerError 
             status=status,
             server_message=message,
         )
-    if request.endpoint is Endpoint.WRITE:
-        return WriteError(
-            f"write of {request.points} point(s) refused ({status}): {message}",
+    if status in (429, 503):
+        retry_after = retry_after_seconds((headers or {}).get("Retry-After"))
+        return ThrottledError(
+            f"{request.path}: the server is throttling requests ({status}): {message}",
             status=status,
             server_message=message,
+            retry_after=retry_after,
         )
+    if request.endpoint is Endpoint.WRITE:
+        error = _write_error(request, status, message)
+        if error is not None:
+            return error
+    if status >= 500:
+        kind = ServerTimeoutError if message == "timeout" else InternalServerError
+        what = f"write of {request.points} point(s)" if request.points else request.path
+        return kind(f"{what} failed ({status}): {message}", status=status, server_message=message)
     if request.endpoint is Endpoint.QUERY:
         statement = request.statement or ""
         return QueryError(
@@ -66,11 +141,71 @@ def error_for_status(request: Request, status: int, body: bytes) -> ServerError 
     )
 
 
+def _write_error(request: Request, status: int, message: str) -> WriteError | None:
+    points = request.points
+    summary = f"write of {points} point(s) refused ({status}): {message}"
+    if "retention policy not found" in message:
+        return RetentionPolicyNotFoundError(
+            summary, status=status, server_message=message, points=points
+        )
+    if status == 404 and message.startswith("database not found"):
+        return DatabaseNotFoundError(summary, status=status, server_message=message, points=points)
+    if status == 413:
+        return RequestTooLargeError(summary, status=status, server_message=message, points=points)
+    if status != 400:
+        return None
+    lines = rejected_lines(message)
+    dropped = dropped_count(message)
+    if message.startswith(_PARTIAL):
+        reason = message[len(_PARTIAL) :]
+        if dropped is not None:
+            reason = _DROPPED.sub("", reason)
+        kind = (
+            PartialFieldTypeConflictError
+            if reason.startswith("field type conflict")
+            else PartialWriteError
+        )
+        return kind(
+            f"partial write: the server dropped {len(lines) or dropped} of {points} point(s) "
+            f"and WROTE THE REST ({status}): {message}",
+            rejected_lines=lines,
+            dropped=dropped,
+            reason=reason,
+            status=status,
+            server_message=message,
+            points=points,
+        )
+    if message.startswith("field type conflict"):
+        return FieldTypeConflictError(
+            f"write of {points} point(s) refused, nothing written ({status}): {message}",
+            dropped=points,
+            status=status,
+            server_message=message,
+            points=points,
+        )
+    if lines:
+        return LineProtocolError(
+            f"write of {points} point(s) refused, nothing written ({status}): {message}",
+            rejected_lines=lines,
+            status=status,
+            server_message=message,
+            points=points,
+        )
+    return WriteError(
+        summary,
+        status=status,
+        server_message=message,
+        points=points,
+        rejected_lines=lines,
+        dropped=dropped,
+    )
+
+
 async def raise_for_response(request: Request, response: Response) -> None:
     """Raise what ``response`` means if it is an error (reading and closing its body)."""
     if 200 <= response.status < 300:
         return
     body = await response.read()
-    error = error_for_status(request, response.status, body)
+    error = error_for_status(request, response.status, body, response.headers)
     if error is not None:
         raise error

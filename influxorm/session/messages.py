@@ -25,7 +25,7 @@ class Request:
 
     ``headers`` may carry credentials, so they never appear in the repr. ``statement`` is
     the InfluxQL text of a query (for error messages), ``points`` the number of points a
-    write carries.
+    write carries and ``lines`` its uncompressed line protocol (``body`` may be gzipped).
     """
 
     method: Literal["GET", "POST"]
@@ -35,6 +35,7 @@ class Request:
     body: bytes = attrs.field(default=b"", repr=lambda body: f"<{len(body)} bytes>")
     statement: str | None = None
     points: int = 0
+    lines: bytes = attrs.field(default=b"", repr=False)
 
     @property
     def path(self) -> str:
@@ -70,6 +71,15 @@ class Response:
         """The whole body; the response is closed afterwards."""
         try:
             return b"".join([chunk async for chunk in self._stream])
+        finally:
+            await self.aclose()
+
+    async def iter_raw(self) -> AsyncGenerator[bytes, None]:
+        """The body as it arrives; the response is closed when iteration ends or is
+        abandoned."""
+        try:
+            async for chunk in self._stream:
+                yield chunk
         finally:
             await self.aclose()
 

@@ -44,7 +44,7 @@ def test_auth_failures(status: int, request_: Request) -> None:
 
 
 def test_plain_text_bodies_and_other_endpoints() -> None:
-    error = error_for_status(PING, 503, b"request throttled, queue full\n")
+    error = error_for_status(PING, 418, b"request throttled, queue full\n")
     assert type(error) is ServerError
     assert error.server_message == "request throttled, queue full"
     assert server_message(b"") == ""

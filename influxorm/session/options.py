@@ -1,0 +1,164 @@
+"""Connection options from a URL or the environment, and TLS contexts; no I/O.
+
+URL form (:meth:`AsyncSession.from_url`, ``INFLUXDB_URL``)::
+
+    http[s]://[user[:password]@]host[:port][/prefix]/[database][?option=value&...]
+    http+unix://<percent-encoded socket path>/[database][?...]
+
+The last path segment is the database (``https://u:p@db.example:8086/market``); earlier
+segments are a path prefix (a server behind a reverse proxy at ``/influx``). Query options:
+``timeout``, ``connect_timeout``, ``read_timeout`` (seconds), ``verify_ssl``
+(``true``/``false``), ``ssl_ca``, ``ssl_cert``, ``ssl_key`` (file paths), ``gzip``
+(``true``/``false``), ``token``, ``output``, ``retries`` (max attempts, 1 = none),
+``max_concurrency``, ``batch_size``. User and password are percent-decoded.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+
+from influxorm.exceptions import ValidationError
+
+__all__ = ["ENV_PREFIX", "make_ssl_context", "options_from_env", "parse_url", "split_credentials"]
+
+ENV_PREFIX: Final = "INFLUXDB_"
+
+_TRUE: Final = frozenset({"1", "true", "yes", "on"})
+_FALSE: Final = frozenset({"0", "false", "no", "off"})
+
+
+def _flag(name: str, text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValidationError(f"option {name} must be true or false, not {text!r}", value=text)
+
+
+def _seconds(name: str, text: str) -> float | None:
+    if text.strip().lower() in ("none", ""):
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValidationError(f"option {name} must be seconds, not {text!r}", value=text) from None
+
+
+def _integer(name: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValidationError(
+            f"option {name} must be an integer, not {text!r}", value=text
+        ) from None
+
+
+def _text(name: str, text: str) -> str:
+    return text
+
+
+_URL_OPTIONS: Final[dict[str, Callable[[str, str], Any]]] = {
+    "timeout": _seconds,
+    "connect_timeout": _seconds,
+    "read_timeout": _seconds,
+    "verify_ssl": _flag,
+    "ssl_ca": _text,
+    "ssl_cert": _text,
+    "ssl_key": _text,
+    "gzip": _flag,
+    "token": _text,
+    "output": _text,
+    "retries": _integer,
+    "max_concurrency": _integer,
+    "batch_size": _integer,
+    "database": _text,
+}
+
+
+def split_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """``url`` without its ``user:password@`` part, and the (decoded) user and password."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None, None
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port is not None else host
+    clean = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    username = unquote(parts.username) if parts.username is not None else None
+    password = unquote(parts.password) if parts.password is not None else None
+    return clean, username, password
+
+
+def parse_url(url: str) -> dict[str, Any]:
+    """Session keyword arguments for a URL in the form described in the module docstring."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    options: dict[str, Any] = {}
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        convert = _URL_OPTIONS.get(key)
+        if convert is None:
+            raise ValidationError(
+                f"unknown URL option {key!r}: use one of {', '.join(sorted(_URL_OPTIONS))}",
+                value=key,
+            )
+        options[key] = convert(key, value)
+    if "retries" in options:
+        options["retry_attempts"] = options.pop("retries")
+    prefix, _, database = parts.path.rstrip("/").rpartition("/") if parts.path else ("", "", "")
+    if database:
+        options.setdefault("database", unquote(database))
+    if parts.username is not None:
+        options["username"] = unquote(parts.username)
+    if parts.password is not None:
+        options["password"] = unquote(parts.password)
+    if scheme == "http+unix":
+        options["unix_socket"] = unquote(parts.netloc.rsplit("@", 1)[-1])
+        options["url"] = "http://localhost" + prefix
+        return options
+    if scheme not in ("http", "https"):
+        raise ValidationError(
+            f"unsupported URL scheme {parts.scheme!r}: use http, https or http+unix", value=scheme
+        )
+    clean, _, _ = split_credentials(urlunsplit((scheme, parts.netloc, prefix, "", "")))
+    options["url"] = clean
+    return options
+
+
+def options_from_env(environ: Mapping[str, str], prefix: str = ENV_PREFIX) -> dict[str, Any]:
+    """Session keyword arguments from ``<prefix>URL`` (the URL form) and the variables
+    ``<prefix>DATABASE``, ``<prefix>USERNAME``, ``<prefix>PASSWORD``, ``<prefix>TOKEN``,
+    ``<prefix>UNIX_SOCKET``, ``<prefix>SSL_CA``, which override the URL's parts."""
+    options: dict[str, Any] = {}
+    url = environ.get(prefix + "URL")
+    if url:
+        options.update(parse_url(url))
+    for name in ("database", "username", "password", "token", "unix_socket", "ssl_ca"):
+        value = environ.get(prefix + name.upper())
+        if value:
+            options[name] = value
+    return options
+
+
+def make_ssl_context(
+    *,
+    verify: bool,
+    ca_file: str | None,
+    cert_file: str | None,
+    key_file: str | None,
+) -> ssl.SSLContext:
+    """A client TLS context: verification on unless ``verify`` is False, ``ca_file`` as
+    the trusted CAs (else the system's), ``cert_file``/``key_file`` as a client cert."""
+    context = ssl.create_default_context(cafile=ca_file)
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if cert_file is not None:
+        context.load_cert_chain(cert_file, key_file)
+    elif key_file is not None:
+        raise ValidationError("ssl_key needs ssl_cert")
+    return context

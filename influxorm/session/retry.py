@@ -1,0 +1,151 @@
+"""Retry policy: which failures are retried, how long to wait, and the retry loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Final, TypeVar
+
+import attrs
+
+from influxorm.exceptions import (
+    InfluxORMError,
+    InternalServerError,
+    ThrottledError,
+    TransportError,
+    ValidationError,
+)
+
+__all__ = ["NO_RETRY", "Idempotent", "RetryPolicy", "is_retryable", "retrying"]
+
+logger = logging.getLogger("influxorm")
+
+T = TypeVar("T")
+
+
+def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if value <= 0:
+        raise ValidationError(f"{attribute.name} must be positive, not {value!r}", value=value)
+
+
+def _at_least_one(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value < 1:
+        raise ValidationError(f"{attribute.name} must be at least 1, not {value!r}", value=value)
+
+
+def _deadline(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None and value <= 0:
+        raise ValidationError(f"deadline must be positive or None, not {value!r}", value=value)
+
+
+@attrs.frozen
+class RetryPolicy:
+    """How a session retries requests that failed in a way that may pass on a new try.
+
+    ``max_attempts`` counts the first try (1 disables retries). Before retry ``n`` (1, 2,
+    ...) the session waits ``min(max_delay, initial_delay * multiplier ** (n - 1))``,
+    with "equal jitter" (a random point in the upper half of that delay) unless
+    ``jitter`` is False, and at least the server's ``Retry-After`` when it sent one.
+    No retry starts once ``deadline`` seconds have passed since the first try (None: no
+    deadline); the last error is raised then, with a note saying how many attempts were
+    made.
+
+    Retried: connection errors and timeouts, 429, 503 and other 5xx -- never 4xx. A
+    write whose outcome may be unknown (transport error, 5xx) is retried only when it
+    is idempotent: every point carries a timestamp (sessions stamp points that have
+    none before sending; raw line protocol without timestamps is not retried).
+    """
+
+    max_attempts: int = attrs.field(default=6, validator=_at_least_one)
+    initial_delay: float = attrs.field(default=0.1, validator=_positive)
+    multiplier: float = attrs.field(default=2.0, validator=_positive)
+    max_delay: float = attrs.field(default=10.0, validator=_positive)
+    deadline: float | None = attrs.field(default=120.0, validator=_deadline)
+    jitter: bool = True
+
+    def backoff(self, retry: int, rng: random.Random) -> float:
+        """The wait before retry number ``retry`` (1-based), without Retry-After."""
+        exponent = min(retry - 1, 64)
+        cap = min(self.max_delay, self.initial_delay * self.multiplier**exponent)
+        if not self.jitter:
+            return cap
+        return cap / 2 + rng.uniform(0.0, cap / 2)
+
+    def delay(self, retry: int, rng: random.Random, retry_after: float | None = None) -> float:
+        """The wait before retry ``retry``: the backoff, or the server's Retry-After if longer."""
+        wait = self.backoff(retry, rng)
+        if retry_after is not None and retry_after > wait:
+            return retry_after
+        return wait
+
+    def schedule(self, rng: random.Random) -> list[float]:
+        """The waits before each retry this policy allows (ignoring the deadline)."""
+        return [self.delay(n, rng) for n in range(1, self.max_attempts)]
+
+
+NO_RETRY: Final = RetryPolicy(max_attempts=1)
+"""A policy that never retries."""
+
+
+Idempotent = bool | Callable[[], bool]
+"""Whether a request may be sent twice: a flag, or a function asked only when it matters."""
+
+
+def is_retryable(error: BaseException, *, idempotent: Idempotent) -> bool:
+    """Whether ``error`` may pass on a new try of the same request.
+
+    Throttling means the server did nothing, so it is always retried; a transport error
+    or a 5xx may have left a write stored, so those are retried only when ``idempotent``
+    (called, if a function, only for such errors).
+    """
+    if isinstance(error, ThrottledError):
+        return True
+    if isinstance(error, TransportError | InternalServerError):
+        safe = idempotent() if callable(idempotent) else idempotent
+        if not safe:
+            error.add_note("(not retried: the request is not idempotent; it may have taken effect)")
+        return safe
+    return False
+
+
+async def retrying(
+    attempt: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    *,
+    idempotent: Idempotent,
+    rng: random.Random,
+    what: str,
+    on_retry: Callable[[InfluxORMError, int, float], None] | None = None,
+) -> T:
+    """Await ``attempt()`` until it succeeds, retrying as ``policy`` allows.
+
+    ``on_retry(error, retry_number, delay)`` is called before each wait; ``what``
+    names the request in log lines.
+    """
+    start = time.monotonic()
+    retry = 0
+    while True:
+        try:
+            return await attempt()
+        except InfluxORMError as error:
+            retry += 1
+            if retry >= policy.max_attempts or not is_retryable(error, idempotent=idempotent):
+                if retry > 1:
+                    error.add_note(f"(gave up after {retry} attempts)")
+                raise
+            retry_after = error.retry_after if isinstance(error, ThrottledError) else None
+            wait = policy.delay(retry, rng, retry_after)
+            elapsed = time.monotonic() - start
+            if policy.deadline is not None and elapsed + wait > policy.deadline:
+                error.add_note(
+                    f"(gave up after {retry} attempts: the retry deadline of "
+                    f"{policy.deadline}s would pass)"
+                )
+                raise
+            logger.debug("retry %d of %s in %.3fs after: %s", retry, what, wait, error)
+            if on_retry is not None:
+                on_retry(error, retry, wait)
+            await asyncio.sleep(wait)

@@ -1,0 +1,195 @@
+"""The request path every session operation takes: logging, retries and 413 splits."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+from collections.abc import Callable, Iterable
+from typing import Final
+
+from influxorm.exceptions import InfluxORMError, RequestTooLargeError
+from influxorm.session.base import Precision, SessionConfig
+from influxorm.session.batching import count_body_points, is_timestamped, split_body
+from influxorm.session.errors import raise_for_response
+from influxorm.session.messages import Endpoint, Request, Response
+from influxorm.session.retry import Idempotent, RetryPolicy, retrying
+from influxorm.session.transport import Transport
+
+__all__ = ["OnRetry", "Sender", "WriteTarget"]
+
+logger = logging.getLogger("influxorm")
+
+OnRetry = Callable[[InfluxORMError, int, float], None]
+
+_PASSWORD: Final = re.compile(r"(PASSWORD\s+)'(?:[^'\\]|\\.)*'", re.IGNORECASE)
+_REDACTED: Final = r"\1'***'"
+
+
+class WriteTarget:
+    """Where a write goes: database, retention policy and timestamp precision."""
+
+    __slots__ = ("db", "precision", "rp")
+
+    def __init__(self, db: str, rp: str | None, precision: Precision | None) -> None:
+        self.db = db
+        self.rp = rp
+        self.precision = precision
+
+
+class Sender:
+    """Sends a session's requests through its transport with its retry policy."""
+
+    def __init__(self, config: SessionConfig, transport: Transport) -> None:
+        self.config = config
+        self.transport = transport
+        self.rng = random.Random()
+
+    @property
+    def policy(self) -> RetryPolicy:
+        """The session's retry policy."""
+        return self.config.retry
+
+    async def send(
+        self, request: Request, *, idempotent: Idempotent, on_retry: OnRetry | None = None
+    ) -> Response:
+        """Send ``request``, retrying as the policy allows; return the successful response
+        (unread) or raise what the last failure means."""
+
+        return await retrying(
+            lambda: self.send_once(request),
+            self.policy,
+            idempotent=idempotent,
+            rng=self.rng,
+            what=f"{request.method} {request.path}",
+            on_retry=on_retry,
+        )
+
+    async def send_once(self, request: Request) -> Response:
+        """One try: send ``request`` and return its successful response, or raise."""
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s %s %s", request.method, request.path, describe(request))
+        response = await self.transport.request(request)
+        await raise_for_response(request, response)
+        return response
+
+    async def write_body(
+        self,
+        body: bytes,
+        points: int,
+        target: WriteTarget,
+        *,
+        idempotent: bool | None,
+        on_retry: OnRetry | None = None,
+    ) -> None:
+        """POST ``body`` to ``/write``, retried when safe, cut in halves on a 413.
+
+        ``idempotent``: True when every point carries a timestamp, None to find out from
+        the body only if an ambiguous failure (transport error, 5xx) makes it matter.
+        """
+        request = self.config.write_request(
+            body, points=points, db=target.db, rp=target.rp, precision=target.precision
+        )
+        safe: Idempotent = idempotent if idempotent is not None else _Lazy(body)
+        try:
+            response = await retrying(
+                lambda: self.send_once(request),
+                self.policy,
+                idempotent=safe,
+                rng=self.rng,
+                what=f"write of {points} point(s)",
+                on_retry=on_retry,
+            )
+        except RequestTooLargeError as error:
+            logger.debug("413 for %d point(s): resending as two halves", points)
+            for half in _halves(body, error):
+                await self.write_body(
+                    half, count_body_points(half), target, idempotent=idempotent, on_retry=on_retry
+                )
+            return
+        await response.aclose()
+
+    async def write_bodies(
+        self,
+        bodies: Iterable[tuple[bytes, int]],
+        target: WriteTarget,
+        *,
+        idempotent: bool | None,
+        max_concurrency: int,
+    ) -> None:
+        """Write each ``(body, points)`` with up to ``max_concurrency`` requests in flight.
+
+        Every body is attempted even after one fails; then the first failure is raised
+        with notes on what was and was not written.
+        """
+        slots = asyncio.Semaphore(max_concurrency)
+        failures: list[tuple[int, InfluxORMError]] = []
+        written = [0, 0]  # batches, points
+
+        async def one(body: bytes, points: int) -> None:
+            try:
+                await self.write_body(body, points, target, idempotent=idempotent)
+            except InfluxORMError as error:
+                failures.append((points, error))
+            else:
+                written[0] += 1
+                written[1] += points
+            finally:
+                slots.release()
+
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            for body, points in bodies:
+                await slots.acquire()
+                tasks.append(asyncio.create_task(one(body, points)))
+        finally:
+            if tasks:
+                await asyncio.gather(*tasks)
+        if failures:
+            _, first = failures[0]
+            if len(tasks) > 1:
+                lost = sum(points for points, _ in failures)
+                first.add_note(
+                    f"({len(failures)} of {len(tasks)} requests failed ({lost} point(s)); "
+                    f"{written[0]} succeeded ({written[1]} point(s) written))"
+                )
+                for _, other in failures[1:]:
+                    first.add_note(f"(also: {other})")
+            raise first
+
+
+class _Lazy:
+    """Whether a body is timestamped, found out on first ask (it costs a scan)."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+        self._answer: bool | None = None
+
+    def __call__(self) -> bool:
+        if self._answer is None:
+            self._answer = is_timestamped(self._body)
+        return self._answer
+
+
+def _halves(body: bytes, error: RequestTooLargeError) -> tuple[bytes, bytes]:
+    try:
+        return split_body(body)
+    except RequestTooLargeError as single:
+        single.add_note(f"(the server said: {error.server_message})")
+        raise single from error
+
+
+def describe(request: Request) -> str:
+    """The request for a DEBUG log line: parameters, statement (passwords masked), sizes;
+    never headers (they may carry credentials)."""
+    parts = [f"{key}={value!r}" for key, value in request.params if key not in ("q", "params")]
+    if request.statement is not None:
+        parts.append(f"q={_PASSWORD.sub(_REDACTED, request.statement)!r}")
+    if request.points:
+        parts.append(f"points={request.points}")
+    if request.body:
+        parts.append(f"body={len(request.body)} bytes")
+    if request.endpoint is Endpoint.WRITE and request.body is not request.lines:
+        parts.append("gzip")
+    return " ".join(parts)

@@ -1,0 +1,378 @@
+"""The bulk writer: batches points, sends batches concurrently, bounds its memory and
+never drops a batch silently."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+import attrs
+
+from influxorm.exceptions import InfluxORMError, ValidationError
+from influxorm.models.writing import encode_lines
+from influxorm.session.base import count_points
+from influxorm.session.batching import (
+    DEFAULT_MAX_BODY_BYTES,
+    has_raw,
+    is_dataframe,
+    materialize,
+    split_by_size,
+)
+from influxorm.session.errors import SessionStateError
+from influxorm.session.sending import Sender, WriteTarget
+
+__all__ = ["AsyncBulkWriter", "FailedBatch", "WriterProgress"]
+
+logger = logging.getLogger("influxorm")
+
+
+@attrs.frozen
+class WriterProgress:
+    """A bulk writer's counters, handed to ``on_progress`` after each batch and retry.
+
+    ``buffered`` is the number of points accepted but not yet acknowledged (pending,
+    queued or in flight); ``high_water`` the most there ever were.
+    """
+
+    points_written: int
+    batches_written: int
+    retries: int
+    failures: int
+    points_failed: int
+    buffered: int
+    high_water: int
+
+
+@attrs.frozen
+class FailedBatch:
+    """A batch the server finally refused (after retries): its body and the error.
+
+    Nothing of it is known to be written, except what ``error`` says (a
+    :class:`~influxorm.exceptions.PartialWriteError` means the rest WAS written).
+    """
+
+    body: bytes = attrs.field(repr=lambda body: f"<{len(body)} bytes>")
+    points: int
+    error: InfluxORMError
+
+
+OnError = Callable[[FailedBatch], None]
+OnProgress = Callable[[WriterProgress], None]
+
+
+@attrs.define
+class _Batch:
+    lines: list[str]
+    points: int
+    idempotent: bool | None
+
+
+class AsyncBulkWriter:
+    """Writes a stream of points in batches; use it as ``async with session.writer()``.
+
+    :meth:`write` validates and encodes its data at once (a
+    :class:`~influxorm.exceptions.ValidationError` means none of that call was
+    accepted), then buffers it. A batch is cut at ``batch_size`` points, and after
+    ``flush_interval`` seconds for a partial one; up to ``max_concurrency`` batches are
+    in flight, each through the session's retry policy (points without a timestamp are
+    stamped when written, so retries never duplicate them). While ``max_buffer`` points
+    are accepted but not yet acknowledged, :meth:`write` waits: memory stays bounded
+    when the producer is faster than the server. :meth:`flush` waits for every accepted
+    point to be acknowledged. A batch that finally fails is handed to ``on_error``;
+    without one, it is raised by the next :meth:`write`, :meth:`flush` or the block's
+    exit (and kept in :attr:`failed_batches`), never dropped.
+    """
+
+    def __init__(
+        self,
+        sender: Sender,
+        target: WriteTarget,
+        *,
+        batch_size: int,
+        flush_interval: float | None,
+        max_concurrency: int,
+        max_buffer: int | None,
+        max_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        on_error: OnError | None = None,
+        on_progress: OnProgress | None = None,
+    ) -> None:
+        if batch_size < 1 or max_concurrency < 1:
+            raise ValidationError("batch_size and max_concurrency must be at least 1")
+        if flush_interval is not None and flush_interval <= 0:
+            raise ValidationError(f"flush_interval must be positive, not {flush_interval!r}")
+        self._sender = sender
+        self._target = target
+        self.batch_size = batch_size
+        self.flush_interval = flush_interval
+        self.max_concurrency = max_concurrency
+        self.max_buffer = max_buffer if max_buffer is not None else batch_size * max_concurrency * 2
+        if self.max_buffer < batch_size:
+            raise ValidationError(
+                f"max_buffer ({self.max_buffer}) must hold a batch ({batch_size})"
+            )
+        self._max_bytes = max_bytes
+        self._on_error = on_error
+        self._on_progress = on_progress
+        self.failed_batches: list[FailedBatch] = []
+        self._pending: list[str] = []
+        self._pending_points = 0
+        self._pending_idempotent: bool | None = True
+        self._pending_since = 0.0
+        self._buffered = 0
+        self._high_water = 0
+        self._written = 0
+        self._batches = 0
+        self._retries = 0
+        self._failures = 0
+        self._points_failed = 0
+        self._error: InfluxORMError | None = None
+        self._queue: asyncio.Queue[_Batch] | None = None
+        self._space = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._feeder: Callable[[], object] | None = None
+        self._closed = False
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def start(self) -> None:
+        """Start the sending tasks (``async with`` does it)."""
+        if self._queue is not None:
+            return
+        self._queue = asyncio.Queue()
+        self._idle.set()
+        self._tasks = [
+            asyncio.create_task(self._worker(), name=f"influxorm-writer-{n}")
+            for n in range(self.max_concurrency)
+        ]
+        if self.flush_interval is not None:
+            self._tasks.append(asyncio.create_task(self._ticker(), name="influxorm-writer-timer"))
+
+    async def aclose(self) -> None:
+        """Flush everything, stop the tasks, and raise a batch failure not yet raised."""
+        if self._closed:
+            return
+        try:
+            await self.flush()
+        finally:
+            self._closed = True
+            for task in self._tasks:
+                task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            self._tasks = []
+
+    # -- the API ---------------------------------------------------------------------
+
+    @property
+    def progress(self) -> WriterProgress:
+        """The current counters."""
+        return WriterProgress(
+            points_written=self._written,
+            batches_written=self._batches,
+            retries=self._retries,
+            failures=self._failures,
+            points_failed=self._points_failed,
+            buffered=self._buffered,
+            high_water=self._high_water,
+        )
+
+    @property
+    def high_water(self) -> int:
+        """The most points ever accepted but not yet acknowledged (at most about
+        ``max_buffer``)."""
+        return self._high_water
+
+    async def write(self, data: object) -> int:
+        """Validate and buffer ``data`` (anything ``session.write`` takes except
+        DataFrames); waits while the buffer is full. Returns the points accepted."""
+        self._check_usable()
+        if is_dataframe(data):
+            raise ValidationError(
+                "the bulk writer takes points; write a DataFrame with session.write(df, "
+                "measurement=...)"
+            )
+        data = materialize(data)
+        lines = encode_lines(data, stamp_ns=time.time_ns())
+        if not lines:
+            return 0
+        if has_raw(data):
+            points = count_points(lines)
+            await self._accept(lines, points, None)
+            return points
+        size = self.batch_size
+        for start in range(0, len(lines), size):
+            chunk = lines if len(lines) <= size else lines[start : start + size]
+            await self._accept(chunk, len(chunk), True)
+        return len(lines)
+
+    async def flush(self) -> None:
+        """Send what is buffered and wait until every accepted point is acknowledged;
+        raise a batch failure not yet raised (unless ``on_error`` took it)."""
+        if self._queue is None:
+            raise SessionStateError("the writer is not started: use `async with session.writer()`")
+        self._drain_feeder()
+        self._cut()
+        while self._buffered:
+            self._idle.clear()
+            await self._idle.wait()
+        self._raise_error()
+
+    # -- internals -------------------------------------------------------------------
+
+    def _check_usable(self) -> None:
+        if self._closed or self._queue is None:
+            raise SessionStateError(
+                "the writer is closed or not started: use `async with session.writer() as w`"
+            )
+        self._raise_error()
+
+    def _raise_error(self) -> None:
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+
+    async def _accept(self, lines: list[str], points: int, idempotent: bool | None) -> None:
+        while self._buffered and self._buffered + points > self.max_buffer:
+            self._space.clear()
+            await self._space.wait()
+            self._raise_error()
+        self._buffered += points
+        if self._buffered > self._high_water:
+            self._high_water = self._buffered
+        if not self._pending:
+            self._pending_since = time.monotonic()
+        self._pending += lines
+        self._pending_points += points
+        if idempotent is None:
+            self._pending_idempotent = None
+        if self._pending_points >= self.batch_size:
+            self._cut()
+
+    def _cut(self) -> None:
+        if not self._pending:
+            return
+        assert self._queue is not None
+        batch = _Batch(self._pending, self._pending_points, self._pending_idempotent)
+        self._pending = []
+        self._pending_points = 0
+        self._pending_idempotent = True
+        self._queue.put_nowait(batch)
+
+    def _drain_feeder(self) -> None:
+        if self._feeder is not None:
+            data = self._feeder()
+            if data:
+                lines = encode_lines(data, stamp_ns=time.time_ns())
+                raw = has_raw(data)
+                points = count_points(lines) if raw else len(lines)
+                # Bounded by the feeder (one batch at most): no waiting here.
+                self._buffered += points
+                self._high_water = max(self._high_water, self._buffered)
+                if not self._pending:
+                    self._pending_since = time.monotonic()
+                self._pending += lines
+                self._pending_points += points
+                if raw:
+                    self._pending_idempotent = None
+
+    async def _ticker(self) -> None:
+        assert self.flush_interval is not None
+        interval = self.flush_interval
+        while True:
+            await asyncio.sleep(interval / 2)
+            try:
+                self._drain_feeder()
+            except InfluxORMError as error:
+                self._store(error)
+            if self._pending and time.monotonic() - self._pending_since >= interval:
+                logger.debug(
+                    "writer: flushing %d point(s) after %.3gs", self._pending_points, interval
+                )
+                self._cut()
+
+    async def _worker(self) -> None:
+        assert self._queue is not None
+        while True:
+            batch = await self._queue.get()
+            try:
+                await self._send(batch)
+            finally:
+                self._buffered -= batch.points
+                self._space.set()
+                if not self._buffered:
+                    self._idle.set()
+                self._report()
+
+    async def _send(self, batch: _Batch) -> None:
+        body = "\n".join(batch.lines).encode()
+        pieces = (
+            [body] if len(body) <= self._max_bytes else list(split_by_size(body, self._max_bytes))
+        )
+        logger.debug("writer: sending a batch of %d point(s), %d bytes", batch.points, len(body))
+        for piece in pieces:
+            points = batch.points if len(pieces) == 1 else piece.count(b"\n") + 1
+            try:
+                await self._sender.write_body(
+                    piece, points, self._target, idempotent=batch.idempotent, on_retry=self._retried
+                )
+            except InfluxORMError as error:
+                self._failures += 1
+                self._points_failed += points
+                failed = FailedBatch(piece, points, error)
+                self.failed_batches.append(failed)
+                logger.debug("writer: a batch of %d point(s) failed: %s", points, error)
+                if self._on_error is not None:
+                    try:
+                        self._on_error(failed)
+                    except Exception as callback_error:
+                        callback_error.add_note(f"(in on_error, for: {error})")
+                        self._store_any(callback_error)
+                else:
+                    self._store(error)
+            else:
+                self._written += points
+                self._batches += 1
+
+    def _retried(self, error: InfluxORMError, retry: int, delay: float) -> None:
+        self._retries += 1
+        self._report()
+
+    def _store(self, error: InfluxORMError) -> None:
+        if self._error is None:
+            self._error = error
+        else:
+            self._error.add_note(f"(another batch also failed: {error})")
+        self._space.set()
+
+    def _store_any(self, error: Exception) -> None:
+        wrapped = error if isinstance(error, InfluxORMError) else _CallbackError(str(error))
+        if wrapped is not error:
+            wrapped.__cause__ = error
+        self._store(wrapped)
+
+    def _report(self) -> None:
+        if self._on_progress is not None:
+            self._on_progress(self.progress)
+
+
+class _CallbackError(InfluxORMError):
+    """An ``on_error`` callback raised."""
