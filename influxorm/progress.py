@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Protocol, Self, TextIO, runtime_checkable
 
@@ -26,6 +27,7 @@ __all__ = [
     "ProgressReporter",
     "TextProgress",
     "TqdmProgress",
+    "points_written",
     "terminal_progress",
     "tqdm_progress",
 ]
@@ -45,6 +47,27 @@ class ProgressReporter(Protocol):
 
     def close(self) -> None:
         """Finish the display (a final line, a closed bar)."""
+
+
+class _WriteCounters(Protocol):
+    @property
+    def points_written(self) -> int: ...
+
+
+def points_written(
+    progress: Progress, *, total: int | None = None, what: str = "points written"
+) -> Callable[[_WriteCounters], None]:
+    """Adapt ``progress`` to the bulk writer's ``on_progress`` (which passes its counters)::
+
+    with tqdm_progress() as bar:
+        async with session.writer(on_progress=points_written(bar, total=len(rows))) as w:
+            ...
+    """
+
+    def report(counters: _WriteCounters) -> None:
+        progress(counters.points_written, total, what)
+
+    return report
 
 
 class _Closing:

@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 
 from influxorm.cli import main
-from influxorm.session import Session
+from influxorm.cli.exporting import export_measurement
+from influxorm.cli.formats import open_sink, open_source
+from influxorm.cli.importing import import_rows
+from influxorm.session import AsyncSession, Session
 from influxorm.testing import InfluxDBServer
 
 LINES = "\n".join(
@@ -224,3 +227,35 @@ def test_demo_runs_with_no_server_configured(tmp_path: Path) -> None:
     assert "2024-01-02T14:30:00Z  AAPL        BUY      100    10" in lines
     assert "AAPL             4    105.625     100" in lines
     assert lines[-1] == "stopped the throwaway influxd and removed its files"
+
+
+async def test_export_and_import_report_cumulative_progress(
+    async_session: AsyncSession, tmp_path: Path
+) -> None:
+    await async_session.write(LINES)
+    path = tmp_path / "p.csv"
+    exported: list[tuple[int, int | None, str]] = []
+    count = await export_measurement(
+        async_session,
+        "trades",
+        lambda columns: open_sink(path, "csv", columns),
+        chunk_size=3,
+        progress=lambda *report: exported.append(report),
+    )
+    assert count == 4
+    assert exported == [(3, None, "points exported"), (4, None, "points exported")]
+
+    imported: list[tuple[int, int | None, str]] = []
+    source = open_source(path, "csv")
+    try:
+        result = await import_rows(
+            async_session,
+            source,
+            "copy",
+            batch_size=2,
+            progress=lambda *report: imported.append(report),
+        )
+    finally:
+        source.close()
+    assert (result.written, result.skipped) == (4, 0)
+    assert imported == [(2, None, "rows imported"), (4, None, "rows imported")]

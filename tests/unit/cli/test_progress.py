@@ -10,6 +10,7 @@ from influxorm.progress import (
     ProgressReporter,
     TextProgress,
     TqdmProgress,
+    points_written,
     terminal_progress,
     tqdm_progress,
 )
@@ -76,3 +77,13 @@ def test_terminal_progress_falls_back_to_text_without_tqdm(
     assert isinstance(terminal_progress(_Terminal()), TextProgress)
     with pytest.raises(ImportError, match=r"influxorm\[progress\]"):
         tqdm_progress()
+
+
+def test_points_written_adapts_writer_counters() -> None:
+    from types import SimpleNamespace
+
+    reports: list[tuple[int, int | None, str]] = []
+    on_progress = points_written(lambda *report: reports.append(report), total=10)
+    on_progress(SimpleNamespace(points_written=4))
+    on_progress(SimpleNamespace(points_written=10))
+    assert reports == [(4, 10, "points written"), (10, 10, "points written")]
