@@ -1,0 +1,319 @@
+"""A fault-injecting HTTP proxy for tests: real sockets between a client and a real influxd.
+
+The proxy reads each HTTP/1.1 request the client sends, then, as its fault plan says,
+forwards it to the upstream server or does something a flaky network or an overloaded
+server would do instead:
+
+* ``Fault.PASS``: forward the request and relay the response;
+* ``Fault.RESET_BEFORE``: drop the connection without forwarding (nothing reached the server);
+* ``Fault.RESET_AFTER``: forward, let the server finish, then drop the connection instead of
+  relaying the answer (the write WAS stored: the client cannot know);
+* ``Fault.STALL``: hold the request for ``stall_seconds`` without answering, then drop it;
+* ``Fault.STATUS_503`` / ``STATUS_429`` / ``STATUS_413`` / ``STATUS_500_TIMEOUT``: answer
+  with that status and the body the real server would send, without forwarding.
+
+It runs its own event loop on a thread, so blocking and async clients can both use it.
+Each forwarded request uses a fresh upstream connection with ``Connection: close`` and the
+answer is relayed as it arrives (chunked query responses stream through).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import random
+import threading
+from collections import Counter
+from collections.abc import Callable
+from typing import Self
+
+__all__ = ["Fault", "FaultProxy", "RequestInfo"]
+
+
+class Fault(enum.Enum):
+    PASS = "pass"
+    RESET_BEFORE = "reset_before"
+    RESET_AFTER = "reset_after"
+    STALL = "stall"
+    STATUS_503 = "503"
+    STATUS_429 = "429"
+    STATUS_413 = "413"
+    STATUS_500_TIMEOUT = "500_timeout"
+
+
+_CANNED: dict[Fault, tuple[bytes, bytes, bytes]] = {
+    # status line, content type, body: as influxd 1.6 answers them
+    Fault.STATUS_503: (
+        b"503 Service Unavailable",
+        b"text/plain",
+        b"request throttled, queue full\n",
+    ),
+    Fault.STATUS_429: (
+        b"429 Too Many Requests",
+        b"application/json",
+        b'{"error":"too many requests"}\n',
+    ),
+    Fault.STATUS_413: (
+        b"413 Request Entity Too Large",
+        b"application/json",
+        b'{"error":"Request Entity Too Large"}\n',
+    ),
+    Fault.STATUS_500_TIMEOUT: (
+        b"500 Internal Server Error",
+        b"application/json",
+        b'{"error":"timeout"}\n',
+    ),
+}
+
+
+class RequestInfo:
+    """What the fault plan is told about each request."""
+
+    __slots__ = ("body_size", "index", "method", "path")
+
+    def __init__(self, index: int, method: str, path: str, body_size: int) -> None:
+        self.index = index
+        self.method = method
+        self.path = path
+        self.body_size = body_size
+
+    def __repr__(self) -> str:
+        return f"RequestInfo({self.index}, {self.method} {self.path}, {self.body_size} bytes)"
+
+
+FaultPlan = Callable[[RequestInfo], Fault]
+
+
+def random_plan(
+    seed: int,
+    rates: dict[Fault, float],
+    *,
+    only_path: str | None = "/write",
+    pass_first: int = 0,
+) -> FaultPlan:
+    """A reproducible plan: each matching request gets a fault with the given probabilities.
+
+    ``pass_first`` requests pass untouched, so a run always makes some progress first.
+    """
+    rng = random.Random(seed)
+    faults = list(rates)
+    weights = [rates[f] for f in faults]
+    passing = max(0.0, 1.0 - sum(weights))
+
+    def plan(req: RequestInfo) -> Fault:
+        if req.index < pass_first:
+            return Fault.PASS
+        if only_path is not None and not req.path.startswith(only_path):
+            return Fault.PASS
+        return rng.choices([*faults, Fault.PASS], weights=[*weights, passing])[0]
+
+    return plan
+
+
+class FaultProxy:
+    """A proxy on 127.0.0.1 in front of ``upstream_host:upstream_port`` (a context manager)."""
+
+    def __init__(
+        self,
+        upstream_host: str,
+        upstream_port: int,
+        plan: FaultPlan | None = None,
+        *,
+        stall_seconds: float = 2.0,
+    ) -> None:
+        self.upstream_host = upstream_host
+        self.upstream_port = upstream_port
+        self.plan: FaultPlan = plan or (lambda _req: Fault.PASS)
+        self.stall_seconds = stall_seconds
+        self.port = 0
+        self.counts: Counter[Fault] = Counter()
+        self._requests = 0
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._startup_error: BaseException | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def requests(self) -> int:
+        return self._requests
+
+    def __enter__(self) -> Self:
+        self._thread = threading.Thread(target=self._run, name="faultproxy", daemon=True)
+        self._thread.start()
+        self._ready.wait(10)
+        if self._startup_error is not None:
+            raise self._startup_error
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(30)
+            loop.call_soon_threadsafe(loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
+
+    async def _shutdown(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        current = asyncio.current_task()
+        handlers = [task for task in asyncio.all_tasks() if task is not current]
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
+        for writer in list(self._writers):
+            _abort(writer)
+        for _ in range(3):
+            await asyncio.sleep(0)
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        try:
+            self._server = loop.run_until_complete(
+                asyncio.start_server(self._handle, "127.0.0.1", 0)
+            )
+            self.port = self._server.sockets[0].getsockname()[1]
+        except BaseException as exc:
+            self._startup_error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            for task in asyncio.all_tasks(loop):
+                task.cancel()
+            loop.run_until_complete(asyncio.sleep(0))
+            loop.close()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
+        try:
+            while True:
+                request = await _read_request(reader)
+                if request is None:
+                    return
+                head, body, method, path = request
+                with self._lock:
+                    info = RequestInfo(self._requests, method, path, len(body))
+                    self._requests += 1
+                fault = self.plan(info)
+                self.counts[fault] += 1
+                if fault is Fault.RESET_BEFORE:
+                    _abort(writer)
+                    return
+                if fault is Fault.STALL:
+                    await asyncio.sleep(self.stall_seconds)
+                    return
+                if fault in _CANNED:
+                    status, ctype, payload = _CANNED[fault]
+                    writer.write(
+                        b"HTTP/1.1 "
+                        + status
+                        + b"\r\nContent-Type: "
+                        + ctype
+                        + b"\r\nContent-Length: "
+                        + str(len(payload)).encode()
+                        + b"\r\nConnection: close\r\n\r\n"
+                        + payload
+                    )
+                    await writer.drain()
+                    writer.close()
+                    await writer.wait_closed()
+                    return
+                await self._forward(head, body, writer, relay=fault is Fault.PASS)
+                return  # upstream answered with Connection: close; so do we
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            return
+        finally:
+            self._writers.discard(writer)
+            _abort(writer)
+
+    async def _forward(
+        self, head: bytes, body: bytes, writer: asyncio.StreamWriter, *, relay: bool
+    ) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(
+                self.upstream_host, self.upstream_port
+            )
+        except OSError:
+            return  # upstream down (e.g. restarting): the client sees a reset
+        self._writers.add(up_writer)
+        try:
+            up_writer.write(_force_close(head) + body)
+            await up_writer.drain()
+            while chunk := await up_reader.read(65536):
+                if relay:
+                    writer.write(chunk)
+                    await writer.drain()
+            if relay:
+                writer.close()
+                await writer.wait_closed()
+        finally:
+            self._writers.discard(up_writer)
+            _abort(up_writer)
+
+
+async def _read_request(reader: asyncio.StreamReader) -> tuple[bytes, bytes, str, str] | None:
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError:
+        return None
+    lines = head.split(b"\r\n")
+    method, target, _version = lines[0].decode("latin-1").split(" ", 2)
+    headers = {}
+    for line in lines[1:]:
+        if b":" in line:
+            key, value = line.split(b":", 1)
+            headers[key.strip().lower()] = value.strip()
+    if headers.get(b"transfer-encoding", b"").lower() == b"chunked":
+        body = await _read_chunked(reader)
+        head = _dechunk_head(head, len(body))
+    else:
+        body = await reader.readexactly(int(headers.get(b"content-length", b"0")))
+    return head, body, method, target.split("?", 1)[0]
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).strip().split(b";")[0], 16)
+        if size == 0:
+            await reader.readuntil(b"\r\n")
+            return b"".join(parts)
+        parts.append(await reader.readexactly(size))
+        await reader.readexactly(2)
+
+
+def _dechunk_head(head: bytes, length: int) -> bytes:
+    lines = [
+        line
+        for line in head.split(b"\r\n")
+        if line and not line.lower().startswith(b"transfer-encoding:")
+    ]
+    lines.append(b"Content-Length: " + str(length).encode())
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+def _force_close(head: bytes) -> bytes:
+    lines = [
+        line for line in head.split(b"\r\n") if line and not line.lower().startswith(b"connection:")
+    ]
+    lines.append(b"Connection: close")
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+def _abort(writer: asyncio.StreamWriter) -> None:
+    """Drop the connection at once (a reset if anything is unsent), marking it closed."""
+    if writer.transport.is_closing():
+        return
+    writer.transport.abort()
+    writer.close()
