@@ -1,25 +1,39 @@
 """Sessions: :class:`AsyncSession` (the implementation) and :class:`Session` (blocking).
 
-Layout: ``base`` (settings, validation and request building; no I/O), ``messages``
-(request/response values), ``transport`` (the transport interface) and
-``aiohttp_transport`` (the only module importing aiohttp), ``errors`` (responses ->
-exceptions, in one place), ``chunks`` (chunked responses), ``async_session``,
+Layout: ``base`` (settings, validation and request building; no I/O), ``options`` (URL
+and environment configuration, TLS), ``messages`` (request/response values),
+``transport`` (the transport interface) and ``aiohttp_transport`` (the only module
+importing aiohttp), ``errors`` (responses -> exceptions, in one place), ``retry`` (the
+retry policy and loop), ``batching`` (bodies, 413 splits, idempotency), ``sending`` (the
+request path), ``chunks`` (chunked responses), ``admin`` and ``patterns`` (quoted
+InfluxQL), ``writer`` and ``blocking_writer`` (bulk writers), ``async_session``,
 ``loop_thread`` and ``blocking``.
 """
 
 from influxorm.session.async_session import AsyncSession
 from influxorm.session.blocking import Session
+from influxorm.session.blocking_writer import BulkWriter
 from influxorm.session.chunks import ChunkIterator
 from influxorm.session.errors import SessionStateError
 from influxorm.session.messages import Request, Response
+from influxorm.session.patterns import register_pattern
+from influxorm.session.retry import NO_RETRY, RetryPolicy
 from influxorm.session.transport import Transport
+from influxorm.session.writer import AsyncBulkWriter, FailedBatch, WriterProgress
 
 __all__ = [
+    "NO_RETRY",
+    "AsyncBulkWriter",
     "AsyncSession",
+    "BulkWriter",
     "ChunkIterator",
+    "FailedBatch",
     "Request",
     "Response",
+    "RetryPolicy",
     "Session",
     "SessionStateError",
     "Transport",
+    "WriterProgress",
+    "register_pattern",
 ]

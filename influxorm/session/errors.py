@@ -166,8 +166,8 @@ def _write_error(request: Request, status: int, message: str) -> WriteError | No
             else PartialWriteError
         )
         return kind(
-            f"partial write: the server dropped {len(lines) or dropped} of {points} point(s) "
-            f"and WROTE THE REST ({status}): {message}",
+            f"partial write of {points} point(s): the server refused "
+            f"{len(lines) or dropped} and wrote the others ({status}): {message}",
             rejected_lines=lines,
             dropped=dropped,
             reason=reason,

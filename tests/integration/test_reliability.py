@@ -16,7 +16,7 @@ import pytest
 from support.faultproxy import Fault, FaultProxy, random_plan
 
 import influxorm as orm
-from influxorm.session import AsyncSession, Session
+from influxorm.session import AsyncSession, Session, WriterProgress
 from influxorm.session.retry import RetryPolicy
 from influxorm.testing import InfluxDBServer
 
@@ -78,14 +78,14 @@ FAULTS = {
 async def test_a_million_points_through_faults_arrive_exactly_once(
     server: InfluxDBServer, db: str
 ) -> None:
-    progress: list[orm.session.writer.WriterProgress] = []  # type: ignore[name-defined]
+    progress: list[WriterProgress] = []
     with FaultProxy(server.host, server.port, random_plan(7, FAULTS), stall_seconds=1.5) as proxy:
-        async with AsyncSession(
-            proxy.url, database=db, retry=FAST_RETRY, read_timeout=1.0
-        ) as session:
-            async with session.writer(batch_size=10_000, on_progress=progress.append) as w:
-                for start in range(0, N, 50_000):
-                    await w.write(_points(start, start + 50_000))
+        async with (
+            AsyncSession(proxy.url, database=db, retry=FAST_RETRY, read_timeout=1.0) as session,
+            session.writer(batch_size=10_000, on_progress=progress.append) as w,
+        ):
+            for start in range(0, N, 50_000):
+                await w.write(_points(start, start + 50_000))
         faults = {fault: n for fault, n in proxy.counts.items() if fault is not Fault.PASS}
     assert len(faults) >= 5, faults  # the plan really injected most kinds of fault
     assert progress[-1].points_written == N
@@ -136,7 +136,7 @@ def test_a_million_points_while_the_server_restarts(server: InfluxDBServer, db: 
 
     written = [0]
 
-    def count(progress: orm.session.writer.WriterProgress) -> None:  # type: ignore[name-defined]
+    def count(progress: WriterProgress) -> None:
         written[0] = progress.points_written
 
     restarter = threading.Thread(target=restart_later, args=(written,))
