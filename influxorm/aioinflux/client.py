@@ -1,0 +1,500 @@
+"""``InfluxDBClient``: aioinflux 0.4's client on influxorm's sessions.
+
+The client holds an :class:`~influxorm.AsyncSession` for ``mode='async'`` (created in
+the caller's running loop on first use) and a blocking :class:`~influxorm.Session` for
+``mode='blocking'`` (created on first use; it runs on a private loop thread, so
+blocking mode also works inside a running event loop, unlike aioinflux). Encoding,
+HTTP, retries, result conversion and quoting are influxorm's; this module only
+translates aioinflux's arguments and lenient input (with :class:`CompatWarning`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import warnings
+from collections.abc import Callable, Coroutine, Iterable, Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import Any, ClassVar, Self, TypeVar
+
+import ciso8601
+
+from influxorm.aioinflux.iterutils import InfluxDBChunkedResult, InfluxDBResult, Parser
+from influxorm.aioinflux.patterns import BUILTIN_PATTERNS, CompatPattern
+from influxorm.aioinflux.serialization.datapoint import CompatWarning, DataPoint
+from influxorm.exceptions import InfluxORMError, QueryError, ValidationError, WriteError
+from influxorm.models import Measurement
+from influxorm.results.frames import SeriesKey
+from influxorm.session import AsyncSession, Session
+
+__all__ = ["InfluxDBClient", "InfluxDBError", "InfluxDBWriteError"]
+
+T = TypeVar("T")
+
+_MODES = ("async", "blocking")
+_OUTPUTS = ("json", "bytes", "dataframe", "iterable")
+_PRECISIONS = {"ns": "n", "n": "n", "u": "u", "µ": "u", "ms": "ms", "s": "s", "m": "m", "h": "h"}
+_TO_NS = {"n": 1, "u": 1_000, "ms": 1_000_000, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
+_POINT_KEYS = frozenset({"measurement", "time", "tags", "fields"})
+
+
+class InfluxDBError(InfluxORMError):
+    """aioinflux's error: raised for server errors (and a base of the ones below).
+
+    Errors from influxorm are re-raised as subclasses of both this class and the
+    original influxorm class, so ``except InfluxDBError`` and ``except
+    influxorm.QueryError`` (or ``WriteError``, ``PartialWriteError``...) both work.
+    """
+
+
+class InfluxDBWriteError(InfluxDBError, WriteError):  # type: ignore[misc]
+    """A write the server refused (also a :class:`influxorm.WriteError`)."""
+
+
+_combined: dict[type[BaseException], type[InfluxDBError]] = {}
+
+
+def _compat_error(exc: InfluxORMError) -> InfluxDBError:
+    """``exc`` as an instance of a class deriving from aioinflux's and its own class."""
+    kind = type(exc)
+    combined = _combined.get(kind)
+    if combined is None:
+        base: type[InfluxDBError] = InfluxDBWriteError if isinstance(exc, WriteError) else InfluxDBError
+        combined = type(f"InfluxDB{kind.__name__}", (base, kind), {"__module__": __name__})
+        _combined[kind] = combined
+    new = combined.__new__(combined)
+    new.__dict__.update(exc.__dict__)
+    new.args = exc.args
+    return new
+
+
+async def _translated(coro: Coroutine[Any, Any, T]) -> T:
+    try:
+        return await coro
+    except (QueryError, WriteError) as exc:
+        raise _compat_error(exc) from exc
+    except InfluxORMError as exc:
+        if isinstance(exc, ValidationError | InfluxDBError):
+            raise
+        raise _compat_error(exc) from exc
+
+
+class InfluxDBClient:
+    """aioinflux 0.4's client; see the aioinflux documentation and ``docs/migration.md``.
+
+    ``mode`` (``'async'``/``'blocking'``), ``output`` (``'json'``, ``'bytes'``,
+    ``'dataframe'``, ``'iterable'``) and ``db`` are attributes that may be changed at
+    any time. ``database`` is an alias of ``db``; ``loop`` is ignored (influxorm uses
+    the running loop, or a private one in blocking mode).
+    """
+
+    _patterns: ClassVar[dict[str, CompatPattern]] = {}
+
+    def __init__(
+        self,
+        host: str = "localhost",
+        port: int = 8086,
+        mode: str = "async",
+        output: str = "json",
+        db: str | None = None,
+        *,
+        ssl: bool = False,
+        unix_socket: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        loop: asyncio.AbstractEventLoop | None = None,
+        **session_options: Any,
+    ) -> None:
+        if loop is not None:
+            warnings.warn(
+                "InfluxDBClient(loop=...) is ignored: async mode uses the running loop",
+                CompatWarning,
+                stacklevel=2,
+            )
+        self._url = f"{'https' if ssl else 'http'}://{host}:{port}"
+        self._options: dict[str, Any] = {
+            "username": username,
+            "password": password,
+            "unix_socket": unix_socket,
+            **session_options,
+        }
+        self.mode = mode
+        self.output = output
+        self.db = db if db is not None else database
+        self._async_session: AsyncSession | None = None
+        self._async_loop: asyncio.AbstractEventLoop | None = None
+        self._blocking_session: Session | None = None
+
+    def __repr__(self) -> str:
+        return f"<InfluxDBClient {self._url} mode={self.mode!r} db={self.db!r}>"
+
+    # -- switchable attributes ---------------------------------------------------------
+
+    @property
+    def mode(self) -> str:
+        """``'async'`` (methods return coroutines) or ``'blocking'`` (they return results)."""
+        return self._mode
+
+    @mode.setter
+    def mode(self, value: str) -> None:
+        if value not in _MODES:
+            raise ValueError(f"invalid mode {value!r}: use 'async' or 'blocking'")
+        self._mode = value
+
+    @property
+    def output(self) -> str:
+        """The result format of :meth:`query`: json, bytes, dataframe or iterable."""
+        return self._output
+
+    @output.setter
+    def output(self, value: str) -> None:
+        if value not in _OUTPUTS:
+            raise ValueError(f"invalid output {value!r}: use one of {', '.join(_OUTPUTS)}")
+        self._output = value
+
+    @property
+    def database(self) -> str | None:
+        """Alias of :attr:`db`."""
+        return self.db
+
+    @database.setter
+    def database(self, value: str | None) -> None:
+        self.db = value
+
+    # -- sessions and mode dispatch ----------------------------------------------------
+
+    def _async(self) -> AsyncSession:
+        loop = asyncio.get_running_loop()
+        if self._async_session is None or self._async_loop is not loop:
+            self._async_session = AsyncSession(self._url, **self._options)
+            self._async_loop = loop
+        return self._async_session
+
+    def _blocking(self) -> Session:
+        if self._blocking_session is None:
+            self._blocking_session = Session(self._url, **self._options)
+        return self._blocking_session
+
+    def _run(self, make: Callable[[AsyncSession], Coroutine[Any, Any, T]]) -> Any:
+        if self._mode == "async":
+
+            async def run() -> T:
+                return await _translated(make(self._async()))
+
+            return run()
+        session = self._blocking()
+        return session._complete(_translated(make(session._async)))
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._aclose_async()
+        self._close_blocking()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._close_blocking()
+
+    async def _aclose_async(self) -> None:
+        session, self._async_session = self._async_session, None
+        if session is not None:
+            await session.aclose()
+
+    def _close_blocking(self) -> None:
+        session, self._blocking_session = self._blocking_session, None
+        if session is not None:
+            session.close()
+
+    def close(self) -> Any:
+        """Close the connections (a coroutine in async mode, as in aioinflux)."""
+        if self._mode == "async":
+
+            async def close() -> None:
+                await self._aclose_async()
+                self._close_blocking()
+
+            return close()
+        self._close_blocking()
+        return None
+
+    # -- the three endpoints -----------------------------------------------------------
+
+    def ping(self) -> Any:
+        """Ping the server; returns ``{'X-Influxdb-Version': ...}``."""
+
+        async def ping(session: AsyncSession) -> dict[str, str]:
+            return {"X-Influxdb-Version": await session.ping()}
+
+        return self._run(ping)
+
+    def write(
+        self,
+        data: Any,
+        measurement: str | None = None,
+        db: str | None = None,
+        precision: str | None = None,
+        rp: str | None = None,
+        tag_columns: Iterable[str] | None = None,
+        **extra_tags: str,
+    ) -> Any:
+        """Write ``data`` (line protocol, dict points, a DataFrame, DataPoints, or an
+        iterable of those); returns True, raises :class:`InfluxDBWriteError` on refusal.
+
+        ``measurement`` is the default of dict points (required for DataFrames);
+        ``extra_tags`` are added to dict points and DataFrames. ``precision``
+        (``ns u µ ms s m h``) gives the unit of integer times of line protocol and of
+        dict points; other times are exact already.
+        """
+        database = db if db is not None else self.db
+        unit = None
+        if precision is not None:
+            unit = _PRECISIONS.get(precision)
+            if unit is None:
+                raise ValidationError(f"invalid precision {precision!r}", value=precision)
+        if _is_dataframe(data):
+            if unit not in (None, "n"):
+                _warn(f"precision={precision!r} ignored: DataFrame times are exact (ns)")
+            tags = [str(c) for c in tag_columns or ()]
+
+            async def write_frame(session: AsyncSession) -> bool:
+                await session.write(
+                    data, db=database, rp=rp, measurement=measurement, tag_columns=tags, **extra_tags
+                )
+                return True
+
+            return self._run(write_frame)
+        raw, structured = _split(data, measurement, extra_tags, unit)
+
+        async def write(session: AsyncSession) -> bool:
+            if raw:
+                await session.write(raw, db=database, rp=rp, precision=unit)  # type: ignore[arg-type]
+            if structured:
+                await session.write(structured, db=database, rp=rp)
+            return True
+
+        return self._run(write)
+
+    def query(
+        self,
+        q: str,
+        *args: Any,
+        epoch: str = "ns",
+        chunked: bool = False,
+        chunk_size: int | None = None,
+        db: str | None = None,
+        parser: Parser | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Run ``q`` (formatted as a query pattern when ``args``/``kwargs`` are given).
+
+        Returns the result in :attr:`output` format; with ``chunked=True`` an async
+        iterator of chunks (a plain iterator in blocking mode; an
+        :class:`InfluxDBChunkedResult` in iterable mode). ``parser`` is used in
+        iterable mode, as by :func:`iterpoints`.
+        """
+        if args or kwargs:
+            q = CompatPattern(q).format(args, kwargs)
+        output = self._output
+        if chunked and output == "dataframe":
+            raise ValueError("chunked queries are not supported with output='dataframe'")
+        database = db if db is not None else self.db
+        blocking = self._blocking() if self._mode == "blocking" else None
+        by_series = output == "dataframe"
+
+        async def query(session: AsyncSession) -> Any:
+            result = await session.query(
+                q,
+                db=database,
+                epoch=epoch,  # type: ignore[arg-type]
+                chunked=chunked,
+                chunk_size=chunk_size,
+                output="json" if output == "iterable" else output,  # type: ignore[arg-type]
+                by_series=by_series,
+            )
+            if chunked:
+                if output == "iterable":
+                    complete = blocking._complete_iter if blocking is not None else None
+                    return InfluxDBChunkedResult(result, parser, q, complete_iter=complete)
+                return blocking._complete_iter(result) if blocking is not None else result
+            if output == "iterable":
+                return InfluxDBResult(result, parser, q)
+            if output == "dataframe":
+                return _aioinflux_frames(result)
+            return result
+
+        return self._run(query)
+
+    # -- query patterns ----------------------------------------------------------------
+
+    @classmethod
+    def set_query_pattern(cls, name: str, qp: str) -> None:
+        """Add method ``name`` running pattern ``qp`` (see :mod:`influxorm.aioinflux.patterns`)."""
+        if not name.isidentifier() or name.startswith("_"):
+            raise ValueError(f"query pattern name {name!r} must be a public Python identifier")
+        existing = getattr(cls, name, None)
+        if existing is not None and name not in cls._patterns:
+            raise ValueError(f"{name!r} is already an InfluxDBClient attribute")
+        pattern = CompatPattern(qp)
+        cls._patterns[name] = pattern
+        setattr(cls, name, _pattern_method(name, pattern))
+
+
+def _pattern_method(name: str, pattern: CompatPattern) -> Callable[..., Any]:
+    def run(self: InfluxDBClient, *args: Any, **kwargs: Any) -> Any:
+        options = {k: kwargs.pop(k) for k in ("epoch", "chunked", "chunk_size", "parser") if k in kwargs}
+        db = kwargs.get("db") if "db" in pattern.names else kwargs.pop("db", None)
+        if "db" in pattern.names and "db" not in kwargs and len(args) < len(pattern.names):
+            kwargs["db"] = self.db
+        text = pattern.format(args, kwargs)
+        return self.query(text, db=db, **options)
+
+    run.__name__ = name
+    run.__qualname__ = f"InfluxDBClient.{name}"
+    run.__doc__ = f"Run ``{pattern.text}``."
+    return run
+
+
+for _name, _text in BUILTIN_PATTERNS.items():
+    InfluxDBClient.set_query_pattern(_name, _text)
+
+
+# -- input normalisation (aioinflux's leniency, announced) -----------------------------
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, CompatWarning, stacklevel=4)
+
+
+def _is_dataframe(data: object) -> bool:
+    kind = type(data)
+    return kind.__name__ == "DataFrame" and kind.__module__.startswith("pandas")
+
+
+def _split(
+    data: Any, measurement: str | None, extra_tags: Mapping[str, str], unit: str | None
+) -> tuple[list[Any], list[Any]]:
+    """(raw line protocol items, structured items) with aioinflux's leniency applied."""
+    items: list[Any]
+    if isinstance(data, str | bytes | bytearray | Mapping | Measurement):
+        items = [data]
+    elif isinstance(data, Iterable):
+        items = list(data)
+    else:
+        raise ValidationError(f"cannot write a {type(data).__name__}", value=data)
+    notes: set[str] = set()
+    raw: list[Any] = []
+    structured: list[Any] = []
+    for item in items:
+        if isinstance(item, str | bytes | bytearray):
+            raw.append(item)
+        elif isinstance(item, Mapping):
+            structured.append(_point(item, measurement, extra_tags, unit, notes))
+        elif isinstance(item, DataPoint):
+            if item._dp_measurement_key is not None:
+                structured.append(item.to_lineprotocol().decode())
+            else:
+                item._dp_check_none()
+                structured.append(item)
+        else:
+            structured.append(item)
+    if extra_tags and (raw or any(not isinstance(i, dict) for i in structured)):
+        notes.add(
+            f"extra tags {sorted(extra_tags)} apply to dict points and DataFrames only; "
+            "line protocol and DataPoints were written without them"
+        )
+    for note in sorted(notes):
+        _warn(note)
+    return raw, structured
+
+
+def _text_key(key: object, where: str, notes: set[str]) -> str:
+    if isinstance(key, str):
+        return key
+    notes.add(f"non-str {where} key {key!r} converted to {str(key)!r}")
+    return str(key)
+
+
+def _point(
+    point: Mapping[Any, Any],
+    measurement: str | None,
+    extra_tags: Mapping[str, str],
+    unit: str | None,
+    notes: set[str],
+) -> dict[str, Any]:
+    unknown = point.keys() - _POINT_KEYS
+    if unknown:
+        notes.add(f"dict point keys {sorted(map(str, unknown))} ignored (as in aioinflux)")
+    out: dict[str, Any] = {"measurement": point.get("measurement") or measurement}
+    tags: dict[str, str] = {}
+    for key, value in {**extra_tags, **(point.get("tags") or {})}.items():
+        key = _text_key(key, "tag", notes)
+        if value is None or value == "":
+            notes.add(f"tag {key!r} with value {value!r} left out (InfluxDB has no empty tags)")
+            continue
+        if isinstance(value, enum.Enum):
+            value = value.name
+        if not isinstance(value, str):
+            notes.add(f"tag {key!r} value {value!r} converted to {str(value)!r}")
+            value = str(value)
+        tags[key] = value
+    if tags:
+        out["tags"] = tags
+    fields = point.get("fields")
+    if isinstance(fields, Mapping):
+        out["fields"] = {_text_key(k, "field", notes): v for k, v in fields.items()}
+    else:
+        out["fields"] = fields
+    when = point.get("time")
+    if when is not None:
+        if type(when) is int and unit not in (None, "n"):
+            when *= _TO_NS[unit]  # type: ignore[index]
+        elif unit not in (None, "n") and not isinstance(when, int):
+            notes.add(f"precision ignored for non-integer time {when!r} (it is exact)")
+        if _naive(when):
+            notes.add(f"time {when!r} has no timezone: taken as UTC (as in aioinflux)")
+        out["time"] = when
+    return out
+
+
+def _naive(when: object) -> bool:
+    if isinstance(when, datetime):
+        return when.utcoffset() is None and not hasattr(when, "nanosecond")
+    if isinstance(when, str):
+        try:
+            return ciso8601.parse_datetime(when).utcoffset() is None
+        except ValueError:
+            return False
+    return False
+
+
+def _aioinflux_frames(result: Any) -> Any:
+    """influxorm's by-series frames keyed as aioinflux did: one frame for one series,
+    else a dict keyed ``"name"`` / ``"name,tag=value,..."``; a list for several statements."""
+    if isinstance(result, list):
+        return [_aioinflux_frames(r) for r in result]
+    if not isinstance(result, dict):
+        return result
+    if len(result) == 1:
+        return next(iter(result.values()))
+    return {_series_name(key): frame for key, frame in result.items()}
+
+
+def _series_name(key: SeriesKey) -> str:
+    return ",".join([key.name, *(f"{k}={v}" for k, v in key.tags)])
