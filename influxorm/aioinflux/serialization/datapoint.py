@@ -170,6 +170,17 @@ def _normalise(cls_name: str, key: str, kind: InfluxType, value: Any) -> Any:
     return value
 
 
+def _influx_type(cls_name: str, key: str, kind: object) -> InfluxType:
+    """``kind``, also from a string annotation (``from __future__ import annotations``)."""
+    if isinstance(kind, str):
+        member = kind.rpartition(".")[2]
+        if kind.rpartition(".")[0].endswith("InfluxType") and member in InfluxType.__members__:
+            return InfluxType[member]
+    if not isinstance(kind, InfluxType):
+        raise TypeError(f"{cls_name}.{key}: the type must be an InfluxType, not {kind!r}")
+    return kind
+
+
 def _build(
     schema_source: Any,
     default_name: str,
@@ -180,10 +191,8 @@ def _build(
 ) -> type[DataPoint]:
     cls_name: str = getattr(schema_source, "__name__", default_name)
     doc = getattr(schema_source, "__doc__", None) if isinstance(schema_source, type) else None
-    raw: Mapping[str, Any] = getattr(schema_source, "__annotations__", schema_source)
-    for key, kind in raw.items():
-        if not isinstance(kind, InfluxType):
-            raise TypeError(f"{cls_name}.{key}: the type must be an InfluxType, not {kind!r}")
+    source: Mapping[str, Any] = getattr(schema_source, "__annotations__", schema_source)
+    raw = {key: _influx_type(cls_name, key, kind) for key, kind in source.items()}
     schema = {k: raw[k] for k in sorted(raw, key=lambda k: raw[k].value)}
     kinds = list(schema.values())
     if kinds.count(InfluxType.MEASUREMENT) > 1:
