@@ -470,6 +470,7 @@ class AsyncSession:
             accept=frame_accept() if frames else None,
         )
         response = await self._sender.send(request, idempotent=request.method == "GET")
+        q = request.statement or q  # passwords masked in error messages
         if chunked:
             if fmt == "bytes":
                 return ChunkIterator(response, _raw_chunks(response, q))

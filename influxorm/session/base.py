@@ -31,6 +31,7 @@ __all__ = [
     "check_precision",
     "count_points",
     "quote_ident",
+    "redact_statement",
     "require_raw_for_precision",
 ]
 
@@ -50,6 +51,11 @@ _EPOCHS: Final = frozenset(get_args(Epoch))
 _MAX_GET_QUERY = 4096
 _READ_ONLY = re.compile(r"\s*(SELECT|SHOW)\b", re.IGNORECASE)
 _MUTATING = re.compile(r"\bINTO\b|;", re.IGNORECASE)
+# The password literal of CREATE USER ... WITH PASSWORD '...' and SET PASSWORD FOR x = '...'.
+_PASSWORD = re.compile(
+    r"""(PASSWORD\s+(?:FOR\s+(?:"(?:[^"\\]|\\.)*"|\w+)\s*=\s*)?)'(?:[^'\\]|\\.)*'""",
+    re.IGNORECASE,
+)
 
 
 def _user_agent() -> str:
@@ -238,7 +244,7 @@ class SessionConfig:
                 Endpoint.QUERY,
                 params=(*url_params, *statement_params),
                 headers=headers,
-                statement=q,
+                statement=redact_statement(q),
             )
         return Request(
             "POST",
@@ -246,7 +252,7 @@ class SessionConfig:
             params=tuple(url_params),
             headers=(*headers, ("Content-Type", "application/x-www-form-urlencoded")),
             body=urlencode(statement_params).encode(),
-            statement=q,
+            statement=redact_statement(q),
         )
 
     def require_database(self, db: str | None) -> str:
@@ -288,6 +294,11 @@ def check_output(output: str) -> Output:
     raise ValidationError(
         f"unknown output {output!r}: use one of {', '.join(map(repr, OUTPUTS))}", value=output
     )
+
+
+def redact_statement(q: str) -> str:
+    """``q`` with password literals replaced by ``'***'``, for logs and error messages."""
+    return _PASSWORD.sub(r"\1'***'", q) if "PASSWORD" in q.upper() else q
 
 
 def _is_read_only(q: str) -> bool:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import re
 from collections.abc import Callable, Iterable
-from typing import Final
 
 from influxorm.exceptions import InfluxORMError, RequestTooLargeError
 from influxorm.session.base import Precision, SessionConfig
@@ -23,8 +21,6 @@ logger = logging.getLogger("influxorm")
 
 OnRetry = Callable[[InfluxORMError, int, float], None]
 
-_PASSWORD: Final = re.compile(r"(PASSWORD\s+)'(?:[^'\\]|\\.)*'", re.IGNORECASE)
-_REDACTED: Final = r"\1'***'"
 
 
 class WriteTarget:
@@ -185,7 +181,7 @@ def describe(request: Request) -> str:
     never headers (they may carry credentials)."""
     parts = [f"{key}={value!r}" for key, value in request.params if key not in ("q", "params")]
     if request.statement is not None:
-        parts.append(f"q={_PASSWORD.sub(_REDACTED, request.statement)!r}")
+        parts.append(f"q={request.statement!r}")
     if request.points:
         parts.append(f"points={request.points}")
     if request.body:
