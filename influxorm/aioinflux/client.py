@@ -48,7 +48,7 @@ class InfluxDBError(InfluxORMError):
     """
 
 
-class InfluxDBWriteError(InfluxDBError, WriteError):  # type: ignore[misc]
+class InfluxDBWriteError(InfluxDBError, WriteError):
     """A write the server refused (also a :class:`influxorm.WriteError`)."""
 
 
@@ -60,7 +60,9 @@ def _compat_error(exc: InfluxORMError) -> InfluxDBError:
     kind = type(exc)
     combined = _combined.get(kind)
     if combined is None:
-        base: type[InfluxDBError] = InfluxDBWriteError if isinstance(exc, WriteError) else InfluxDBError
+        base: type[InfluxDBError] = (
+            InfluxDBWriteError if isinstance(exc, WriteError) else InfluxDBError
+        )
         combined = type(f"InfluxDB{kind.__name__}", (base, kind), {"__module__": __name__})
         _combined[kind] = combined
     new = combined.__new__(combined)
@@ -274,8 +276,13 @@ class InfluxDBClient:
             tags = [str(c) for c in tag_columns or ()]
 
             async def write_frame(session: AsyncSession) -> bool:
-                await session.write(
-                    data, db=database, rp=rp, measurement=measurement, tag_columns=tags, **extra_tags
+                await _untyped(session.write)(
+                    data,
+                    db=database,
+                    rp=rp,
+                    measurement=measurement,
+                    tag_columns=tags,
+                    **extra_tags,
                 )
                 return True
 
@@ -284,7 +291,7 @@ class InfluxDBClient:
 
         async def write(session: AsyncSession) -> bool:
             if raw:
-                await session.write(raw, db=database, rp=rp, precision=unit)  # type: ignore[arg-type]
+                await _untyped(session.write)(raw, db=database, rp=rp, precision=unit)
             if structured:
                 await session.write(structured, db=database, rp=rp)
             return True
@@ -319,13 +326,13 @@ class InfluxDBClient:
         by_series = output == "dataframe"
 
         async def query(session: AsyncSession) -> Any:
-            result = await session.query(
+            result = await _untyped(session.query)(
                 q,
                 db=database,
-                epoch=epoch,  # type: ignore[arg-type]
+                epoch=epoch,
                 chunked=chunked,
                 chunk_size=chunk_size,
-                output="json" if output == "iterable" else output,  # type: ignore[arg-type]
+                output="json" if output == "iterable" else output,
                 by_series=by_series,
             )
             if chunked:
@@ -358,7 +365,9 @@ class InfluxDBClient:
 
 def _pattern_method(name: str, pattern: CompatPattern) -> Callable[..., Any]:
     def run(self: InfluxDBClient, *args: Any, **kwargs: Any) -> Any:
-        options = {k: kwargs.pop(k) for k in ("epoch", "chunked", "chunk_size", "parser") if k in kwargs}
+        options = {
+            k: kwargs.pop(k) for k in ("epoch", "chunked", "chunk_size", "parser") if k in kwargs
+        }
         db = kwargs.get("db") if "db" in pattern.names else kwargs.pop("db", None)
         if "db" in pattern.names and "db" not in kwargs and len(args) < len(pattern.names):
             kwargs["db"] = self.db
@@ -376,6 +385,11 @@ for _name, _text in BUILTIN_PATTERNS.items():
 
 
 # -- input normalisation (aioinflux's leniency, announced) -----------------------------
+
+
+def _untyped(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` for arguments checked by the session at run time (aioinflux's loose types)."""
+    return method
 
 
 def _warn(message: str) -> None:
@@ -464,7 +478,7 @@ def _point(
     when = point.get("time")
     if when is not None:
         if type(when) is int and unit not in (None, "n"):
-            when *= _TO_NS[unit]  # type: ignore[index]
+            when *= _TO_NS[unit or "n"]
         elif unit not in (None, "n") and not isinstance(when, int):
             notes.add(f"precision ignored for non-integer time {when!r} (it is exact)")
         if _naive(when):

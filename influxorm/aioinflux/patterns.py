@@ -49,6 +49,7 @@ BUILTIN_PATTERNS: Final[dict[str, str]] = {
 """aioinflux's built-in patterns, with every name quoted (``where`` is raw InfluxQL)."""
 
 _PLAIN_WORD = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.\-]*")
+_KIND_OF_QUOTE: Final = {"'": "str", '"': "ident"}
 _QUOTED = re.compile(r"""(['"])\{(\w+)\}\1""")
 
 
@@ -63,9 +64,7 @@ class CompatPattern:
 
     def __init__(self, text: str) -> None:
         # Context-quoted placeholders become explicit kinds: '{x}' -> {x:str}, "{x}" -> {x:ident}.
-        self.text = _QUOTED.sub(
-            lambda m: "{%s:%s}" % (m.group(2), "str" if m.group(1) == "'" else "ident"), text
-        )
+        self.text = _QUOTED.sub(lambda m: f"{{{m.group(2)}:{_KIND_OF_QUOTE[m.group(1)]}}}", text)
         names: list[str] = []
         try:
             for _, name, _, _ in string.Formatter().parse(self.text):
@@ -104,7 +103,7 @@ class CompatPattern:
             if spec == "raw":
                 pieces.append(_escape_braces(str(value)))
             elif spec:
-                pieces.append("{%s:%s}" % (name, spec))
+                pieces.append(f"{{{name}:{spec}}}")
                 typed[name] = value
             else:
                 pieces.append(_escape_braces(_bare(name, value)))

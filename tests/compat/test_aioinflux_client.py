@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import warnings
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -34,7 +34,9 @@ POINT = {
 @pytest.fixture
 def client(influxdb_url: str, database: str) -> Iterator[InfluxDBClient]:
     parts = urlsplit(influxdb_url)
-    c = InfluxDBClient(parts.hostname or "localhost", parts.port or 8086, db=database, mode="blocking")
+    c = InfluxDBClient(
+        parts.hostname or "localhost", parts.port or 8086, db=database, mode="blocking"
+    )
     yield c
     c.mode = "blocking"
     c.close()
@@ -53,8 +55,11 @@ def _h2o(client: InfluxDBClient) -> None:
 
 def test_tldr_async(client: InfluxDBClient, database: str) -> None:
     async def main() -> dict:
-        async with InfluxDBClient(client._url.split("//")[1].split(":")[0],
-                                  int(client._url.rsplit(":", 1)[1]), db=database) as c:
+        async with InfluxDBClient(
+            client._url.split("//")[1].split(":")[0],
+            int(client._url.rsplit(":", 1)[1]),
+            db=database,
+        ) as c:
             await c.create_database(db=database)
             assert await c.write(POINT) is True
             return await c.query("SELECT value FROM cpu_load_short")
@@ -100,7 +105,15 @@ def test_write_dict_types_and_measurement_default(client: InfluxDBClient) -> Non
     resp = client.query("SELECT * FROM m")
     series = resp["results"][0]["series"][0]
     assert series["columns"] == ["time", "host", "region", "value1", "value2", "value3", "value4"]
-    assert series["values"][0] == [1257894000000000000, "server01", "us-west", 0.64, True, 10, "text"]
+    assert series["values"][0] == [
+        1257894000000000000,
+        "server01",
+        "us-west",
+        0.64,
+        True,
+        10,
+        "text",
+    ]
 
 
 def test_lenient_dicts_warn(client: InfluxDBClient) -> None:
@@ -114,7 +127,14 @@ def test_lenient_dicts_warn(client: InfluxDBClient) -> None:
     with pytest.warns(CompatWarning) as record:
         client.write(point)
     text = " ".join(str(w.message) for w in record)
-    for expected in ("no timezone", "'empty'", "'none'", "non-str tag key 5", "ignored", "field key 1"):
+    for expected in (
+        "no timezone",
+        "'empty'",
+        "'none'",
+        "non-str tag key 5",
+        "ignored",
+        "field key 1",
+    ):
         assert expected in text
     resp = client.query("SELECT * FROM lenient")
     series = resp["results"][0]["series"][0]
@@ -130,17 +150,22 @@ def test_native_api_stays_strict(session: orm.Session) -> None:
 def test_write_strings_bytes_and_precision(client: InfluxDBClient) -> None:
     assert client.write("lp,t=a v=1i 1500000000", precision="s") is True
     assert client.write(b"lp,t=b v=2i 1500000001000", precision="ms") is True
-    assert client.write({"measurement": "lp", "tags": {"t": "c"}, "fields": {"v": 3}, "time": 1500000002}, precision="s")
+    assert client.write(
+        {"measurement": "lp", "tags": {"t": "c"}, "fields": {"v": 3}, "time": 1500000002},
+        precision="s",
+    )
     resp = client.query("SELECT v FROM lp", epoch="s")
     assert resp["results"][0]["series"][0]["values"] == [
-        [1500000000, 1], [1500000001, 2], [1500000002, 3]
+        [1500000000, 1],
+        [1500000001, 2],
+        [1500000002, 3],
     ]
 
 
 def test_write_error_is_both_kinds(client: InfluxDBClient) -> None:
     client.write("conflict v=1i 1")
     with pytest.raises(InfluxDBWriteError) as info:
-        client.write("conflict v=\"text\" 2")
+        client.write('conflict v="text" 2')
     assert isinstance(info.value, orm.WriteError)
     assert isinstance(info.value, InfluxDBError)
     assert info.value.status == 400
@@ -172,7 +197,8 @@ def test_dataframe_write_and_output(client: InfluxDBClient) -> None:
     assert sorted(grouped) == ["prices,tag=B", "prices,tag=D", "prices,tag=E"]
     assert len(grouped["prices,tag=B"]) == 2
     several = client.query("SELECT LUY FROM prices; SELECT BEM FROM prices")
-    assert isinstance(several, list) and len(several) == 2
+    assert isinstance(several, list)
+    assert len(several) == 2
     with pytest.raises(ValueError):
         client.query("SELECT * FROM prices", chunked=True)
 
@@ -181,15 +207,22 @@ def test_bytes_and_iterable_output(client: InfluxDBClient) -> None:
     _h2o(client)
     client.output = "bytes"
     raw = client.query("SELECT * FROM h2o_quality")
-    assert isinstance(raw, bytes) and b"coyote_creek" in raw
+    assert isinstance(raw, bytes)
+    assert b"coyote_creek" in raw
     client.output = "iterable"
     r = client.query("SELECT * from h2o_quality LIMIT 10")
     assert isinstance(r, InfluxDBResult)
-    assert list(r)[0] == [1439856000000000000, 41, "coyote_creek", "1"]
+    assert next(iter(r)) == [1439856000000000000, 41, "coyote_creek", "1"]
     r = client.query(
-        "SELECT * from h2o_quality LIMIT 5", parser=lambda x, meta: dict(zip(meta["columns"], x))
+        "SELECT * from h2o_quality LIMIT 5",
+        parser=lambda x, meta: dict(zip(meta["columns"], x, strict=False)),
     )
-    assert list(r)[0] == {"time": 1439856000000000000, "index": 41, "location": "coyote_creek", "randtag": "1"}
+    assert next(iter(r)) == {
+        "time": 1439856000000000000,
+        "index": 41,
+        "location": "coyote_creek",
+        "randtag": "1",
+    }
     chunked = client.query("SELECT * from h2o_quality", chunked=True, chunk_size=2)
     assert isinstance(chunked, InfluxDBChunkedResult)
     assert len(list(chunked)) == 5
@@ -199,8 +232,13 @@ def test_iterpoints_and_chunked_async(client: InfluxDBClient) -> None:
     _h2o(client)
     r = client.query("SELECT * from h2o_quality LIMIT 10")
     assert [p[1] for p in iterpoints(r)] == [41, 99, 11, 56, 65]
-    parsed = list(iterpoints(r, lambda x, meta: dict(zip(meta["columns"], x))))
-    assert parsed[4] == {"time": 1439856720000000000, "index": 65, "location": "santa_monica", "randtag": "3"}
+    parsed = list(iterpoints(r, lambda x, meta: dict(zip(meta["columns"], x, strict=False))))
+    assert parsed[4] == {
+        "time": 1439856720000000000,
+        "index": 65,
+        "location": "santa_monica",
+        "randtag": "3",
+    }
 
     async def main() -> tuple[list, list, int]:
         client.mode = "async"
@@ -253,7 +291,10 @@ def test_query_patterns(client: InfluxDBClient, database: str) -> None:
     assert client.show_measurements()["results"][0]["series"][0]["values"] == [["h2o_quality"]]
     assert "results" in client.show_users()
     assert len(client.show_series()["results"][0]["series"][0]["values"]) == 4
-    assert client.show_tag_keys()["results"][0]["series"][0]["values"] == [["location"], ["randtag"]]
+    assert client.show_tag_keys()["results"][0]["series"][0]["values"] == [
+        ["location"],
+        ["randtag"],
+    ]
     assert client.show_field_keys()["results"][0]["series"][0]["values"] == [["index", "integer"]]
     values = client.show_tag_values_from("h2o_quality", key="randtag")
     assert [v[1] for v in values["results"][0]["series"][0]["values"]] == ["1", "2", "3"]
@@ -309,4 +350,4 @@ def test_ping_in_async_mode(client: InfluxDBClient) -> None:
             await client.close()
 
     assert asyncio.run(main())["X-Influxdb-Version"].startswith("1.")
-    assert datetime.now(timezone.utc)
+    assert datetime.now(UTC)

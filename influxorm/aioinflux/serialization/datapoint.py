@@ -136,11 +136,12 @@ def _model_named(cls: type[DataPoint], name: object) -> type[Measurement]:
     """The model writing ``cls``'s columns to measurement ``name`` (cached per name)."""
     if not isinstance(name, str):
         raise TypeError(f"{cls.__name__}: the measurement must be a str, not {name!r}")
-    model = cls._dp_by_name.get(name)
-    if model is None:
-        model = MeasurementMeta(cls.__name__, (cls,), {"__module__": cls.__module__}, name=name)
-        cls._dp_by_name[name] = model
-    return model
+    found = cls._dp_by_name.get(name)
+    if found is not None:
+        return found
+    model: Any = MeasurementMeta(cls.__name__, (cls,), {"__module__": cls.__module__}, name=name)
+    cls._dp_by_name[name] = model
+    return model  # type: ignore[no-any-return]
 
 
 def _normalise(cls_name: str, key: str, kind: InfluxType, value: Any) -> Any:
@@ -160,13 +161,13 @@ def _normalise(cls_name: str, key: str, kind: InfluxType, value: Any) -> Any:
         return str(value)
     if kind is InfluxType.FLOAT and type(value) is int:
         return float(value)
-    if kind is InfluxType.TIMEDT and isinstance(value, datetime) and value.utcoffset() is None:
-        if not hasattr(value, "nanosecond"):
-            warnings.warn(
-                f"{cls_name}.{key}: naive datetime {value!r} taken as UTC",
-                CompatWarning,
-                stacklevel=4,
-            )
+    naive = isinstance(value, datetime) and value.utcoffset() is None
+    if kind is InfluxType.TIMEDT and naive and not hasattr(value, "nanosecond"):
+        warnings.warn(
+            f"{cls_name}.{key}: naive datetime {value!r} taken as UTC",
+            CompatWarning,
+            stacklevel=4,
+        )
     return value
 
 
@@ -200,7 +201,9 @@ def _build(
     if sum(k in _TIMES for k in kinds) > 1:
         raise TypeError(f"{cls_name}: at most one TIMEINT/TIMESTR/TIMEDT column")
     if not any(k in _FIELDS or k is InfluxType.PLACEHOLDER for k in kinds):
-        raise TypeError(f"{cls_name}: at least one field (BOOL, INT, FLOAT, STR, ENUM, PLACEHOLDER)")
+        raise TypeError(
+            f"{cls_name}: at least one field (BOOL, INT, FLOAT, STR, ENUM, PLACEHOLDER)"
+        )
 
     annotations: dict[str, Any] = {}
     namespace: dict[str, Any] = {"__annotations__": annotations, "__qualname__": cls_name}
