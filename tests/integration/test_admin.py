@@ -106,9 +106,10 @@ def test_query_patterns_quote_their_arguments(session: Session) -> None:
     session.write("cpu,host=a v=1 1\ncpu,host=b v=2 2")
     session.set_query_pattern("by_host", "SELECT v FROM {measurement:ident} WHERE host = {host}")
     hostile = "a' OR host =~ /.*/ --"
-    assert "series" not in session.query_pattern("by_host", measurement="cpu", host=hostile)[
-        "results"
-    ][0]
+    assert (
+        "series"
+        not in session.query_pattern("by_host", measurement="cpu", host=hostile)["results"][0]
+    )
     result = session.query_pattern("by_host", measurement="cpu", host="b")
     assert result["results"][0]["series"][0]["values"] == [[2, 2]]
     register_pattern("limit_n", "SELECT v FROM {m:ident} LIMIT {n:int}")

@@ -8,6 +8,8 @@ server would do instead:
 * ``Fault.RESET_BEFORE``: drop the connection without forwarding (nothing reached the server);
 * ``Fault.RESET_AFTER``: forward, let the server finish, then drop the connection instead of
   relaying the answer (the write WAS stored: the client cannot know);
+``delay_seconds`` holds every forwarded request that long first (a slow server).
+
 * ``Fault.STALL``: hold the request for ``stall_seconds`` without answering, then drop it;
 * ``Fault.STATUS_503`` / ``STATUS_429`` / ``STATUS_413`` / ``STATUS_500_TIMEOUT``: answer
   with that status and the body the real server would send, without forwarding.
@@ -120,11 +122,13 @@ class FaultProxy:
         plan: FaultPlan | None = None,
         *,
         stall_seconds: float = 2.0,
+        delay_seconds: float = 0.0,
     ) -> None:
         self.upstream_host = upstream_host
         self.upstream_port = upstream_port
         self.plan: FaultPlan = plan or (lambda _req: Fault.PASS)
         self.stall_seconds = stall_seconds
+        self.delay_seconds = delay_seconds
         self.port = 0
         self.counts: Counter[Fault] = Counter()
         self._requests = 0
@@ -229,6 +233,8 @@ class FaultProxy:
                     writer.close()
                     await writer.wait_closed()
                     return
+                if self.delay_seconds:
+                    await asyncio.sleep(self.delay_seconds)  # a slow server
                 await self._forward(head, body, writer, relay=fault is Fault.PASS)
                 return  # upstream answered with Connection: close; so do we
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
