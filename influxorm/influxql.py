@@ -1,0 +1,142 @@
+"""InfluxQL quoting: identifiers, string and regex literals, durations and numbers.
+
+Every function here returns text that stands for exactly the value given, whatever that
+value contains, or raises :class:`~influxorm.exceptions.QueryBuildError` when InfluxQL
+cannot spell it. Verified against influxd 1.6.7: inside ``"..."`` and ``'...'`` only
+``\\\\``, ``\\'``, ``\\"`` and ``\\n`` are escapes, and a raw CR or LF is a parse error;
+inside ``/.../`` only ``\\/`` is an escape.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import timedelta
+from decimal import Decimal
+from typing import Final
+
+from influxorm.exceptions import QueryBuildError
+
+__all__ = [
+    "MAX_DURATION_NS",
+    "duration_to_ns",
+    "format_duration",
+    "format_float",
+    "quote_ident",
+    "quote_regex",
+    "quote_string",
+]
+
+# InfluxQL durations are int64 nanoseconds; the parser refuses anything larger.
+MAX_DURATION_NS: Final = 2**63 - 1
+
+_UNIT_NS: Final = (
+    ("w", 7 * 24 * 3600 * 10**9),
+    ("d", 24 * 3600 * 10**9),
+    ("h", 3600 * 10**9),
+    ("m", 60 * 10**9),
+    ("s", 10**9),
+    ("ms", 10**6),
+    ("u", 10**3),
+    ("ns", 1),
+)
+_UNIT_BY_NAME: Final = {**dict(_UNIT_NS), "µ": 10**3}
+_DURATION_PART: Final = re.compile(r"(\d+)(ns|ms|u|µ|s|m|h|d|w)")
+_DURATION_TEXT: Final = re.compile(r"(?:\d+(?:ns|ms|u|µ|s|m|h|d|w))+")
+
+
+def _escape(text: str, quote: str, what: str) -> str:
+    if "\r" in text:
+        raise QueryBuildError(f"InfluxQL cannot spell a carriage return in {what}: {text!r}")
+    out = text.replace("\\", "\\\\").replace("\n", "\\n").replace(quote, "\\" + quote)
+    return f"{quote}{out}{quote}"
+
+
+def quote_ident(name: str) -> str:
+    """Return ``name`` as a double-quoted InfluxQL identifier (``"a\\"b"``).
+
+    Raises QueryBuildError for an empty name or one holding a carriage return.
+    """
+    if not name:
+        raise QueryBuildError("an InfluxQL identifier cannot be empty")
+    return _escape(name, '"', "an identifier")
+
+
+def quote_string(value: str) -> str:
+    """Return ``value`` as a single-quoted InfluxQL string literal (``'it\\'s'``).
+
+    Raises QueryBuildError for a value holding a carriage return, which InfluxQL string
+    literals cannot represent (bind such values as parameters instead).
+    """
+    return _escape(value, "'", "a string literal")
+
+
+def quote_regex(pattern: str) -> str:
+    """Return ``pattern`` as an InfluxQL regex literal (``/a\\/b/``).
+
+    A line feed becomes ``\\n`` (same meaning to the regex engine). A pattern ending in
+    an unpaired backslash is refused: it would escape the closing ``/``.
+    """
+    trailing = len(pattern) - len(pattern.rstrip("\\"))
+    if trailing % 2:
+        raise QueryBuildError(f"a regex cannot end with an unpaired backslash: {pattern!r}")
+    if "\r" in pattern:
+        raise QueryBuildError(f"write a carriage return in a regex as \\r: {pattern!r}")
+    return "/" + pattern.replace("/", "\\/").replace("\n", "\\n") + "/"
+
+
+def duration_to_ns(value: timedelta | str | int) -> int:
+    """Return a duration in nanoseconds, validated for InfluxQL.
+
+    Accepts a ``timedelta``, an ``int`` of nanoseconds or InfluxQL duration text such as
+    ``"1h30m"`` (units ``ns u µ ms s m h d w``). Negative values are refused.
+    """
+    if isinstance(value, bool):
+        raise QueryBuildError(f"not a duration: {value!r}")
+    if isinstance(value, timedelta):
+        ns = (value.days * 86_400 + value.seconds) * 10**9 + value.microseconds * 1_000
+    elif isinstance(value, int):
+        ns = value
+    elif isinstance(value, str):
+        if not _DURATION_TEXT.fullmatch(value):
+            raise QueryBuildError(
+                f"not an InfluxQL duration: {value!r} (write e.g. '90s', '1h30m', '500ms')"
+            )
+        ns = sum(int(n) * _UNIT_BY_NAME[u] for n, u in _DURATION_PART.findall(value))
+    else:
+        raise QueryBuildError(f"not a duration: {value!r} (use a timedelta or text like '1h')")
+    if ns < 0:
+        raise QueryBuildError(f"a duration cannot be negative: {value!r}")
+    if ns > MAX_DURATION_NS:
+        raise QueryBuildError(f"duration too large for InfluxQL (int64 ns): {value!r}")
+    return ns
+
+
+def format_duration(value: timedelta | str | int) -> str:
+    """Return InfluxQL duration text for ``value`` (see :func:`duration_to_ns`).
+
+    The text uses the largest units that are exact: ``timedelta(minutes=90)`` -> ``"1h30m"``.
+    """
+    ns = duration_to_ns(value)
+    if ns == 0:
+        return "0s"
+    parts: list[str] = []
+    for unit, size in _UNIT_NS:
+        count, ns = divmod(ns, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts)
+
+
+def format_float(value: float) -> str:
+    """Return a float as an InfluxQL number literal that parses back to the same float.
+
+    InfluxQL has no exponent notation (``1e-07`` is read as a duration), so the text is
+    positional: ``1e-07`` -> ``0.0000001``. NaN and infinities are refused.
+    """
+    if not math.isfinite(value):
+        raise QueryBuildError(f"InfluxQL has no literal for {value!r}")
+    text = format(Decimal(repr(float(value))), "f")
+    if "." not in text:
+        text += ".0"
+    return text

@@ -1,0 +1,206 @@
+"""Running compiled queries on an ``AsyncSession`` and shaping the answers.
+
+These coroutines are what the terminal operations of :mod:`influxorm.query.query` hand
+to a session's ``_complete``; they are also the precisely typed way to run a query
+(``rows: list[Trade] = await fetch_async(query, session)``). Rows are turned into model
+instances by the model's generated hydrator, one result series at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+
+from influxorm.exceptions import QueryBuildError
+from influxorm.models.hydration import hydrate_series
+from influxorm.models.schema import ColumnKind
+from influxorm.query.compiler import compile_delete, compile_query
+from influxorm.query.functions import Count
+from influxorm.query.query import AggregateQuery, IntoQuery, Query
+
+if TYPE_CHECKING:
+    from influxorm.models.measurement import Measurement
+    from influxorm.session.async_session import AsyncSession
+
+__all__ = [
+    "count_async",
+    "delete_async",
+    "execute_into_async",
+    "exists_async",
+    "fetch_async",
+    "fetch_rows_async",
+    "first_async",
+    "first_row_async",
+    "iterate_async",
+    "iterate_rows_async",
+    "to_dataframe_async",
+]
+
+M = TypeVar("M", bound="Measurement")
+
+Row = dict[str, Any]
+
+
+def _series(response: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    for result in response.get("results", ()):
+        yield from result.get("series", ())
+
+
+async def _json(
+    query: Query[Any] | AggregateQuery[Any], session: AsyncSession
+) -> Mapping[str, Any]:
+    text, params = compile_query(query)
+    response: Mapping[str, Any] = await session.query(
+        text, db=query.schema.database, epoch="ns", params=params or None, output="json"
+    )
+    return response
+
+
+def _instances(model: type[M], response: Mapping[str, Any]) -> list[M]:
+    out: list[M] = []
+    for series in _series(response):
+        out += hydrate_series(model, series["columns"], series.get("values"), series.get("tags"))
+    return out
+
+
+def _rows(response: Mapping[str, Any]) -> list[Row]:
+    out: list[Row] = []
+    for series in _series(response):
+        tags = series.get("tags") or {}
+        columns = series["columns"]
+        for values in series.get("values") or ():
+            row = dict(tags)
+            row.update(zip(columns, values, strict=True))
+            out.append(row)
+    return out
+
+
+async def fetch_async(query: Query[M], session: AsyncSession) -> list[M]:
+    """The rows of ``query`` as instances of its model."""
+    return _instances(query.model, await _json(query, session))
+
+
+async def first_async(query: Query[M], session: AsyncSession) -> M | None:
+    """The first row of ``query`` (in its order), or None."""
+    rows = await fetch_async(query.limit(1), session)
+    return rows[0] if rows else None
+
+
+async def exists_async(query: Query[Any], session: AsyncSession) -> bool:
+    """Whether ``query`` has at least one row."""
+    return any(series.get("values") for series in _series(await _json(query.limit(1), session)))
+
+
+async def count_async(query: Query[Any], session: AsyncSession) -> int:
+    """The number of points ``query`` returns, LIMIT and OFFSET (per series) applied.
+
+    Counts a required field of the model, which every point the model wrote has; for a
+    model without one, each series' most frequent field (``count(*)``).
+    """
+    schema = query.schema
+    required = next((c.attr for c in schema.fields if not c.optional), "*")
+    counting = attrs.evolve(query, limit=None, offset=None, descending=False, only=())
+    response = await _json(counting.aggregate(n=Count(required)), session)
+    limit, offset = query.limits[0], query.limits[1] or 0
+    total = 0
+    for series in _series(response):
+        for values in series.get("values") or ():
+            n = max(0, max((v for v in values[1:] if isinstance(v, int)), default=0) - offset)
+            total += n if limit is None else min(n, limit)
+    return total
+
+
+async def delete_async(query: Query[Any], session: AsyncSession) -> None:
+    """``DELETE`` the points ``query`` matches (tags and time conditions only)."""
+    text, params = compile_delete(query)
+    await session.query(text, db=query.schema.database, params=params or None, output="json")
+
+
+async def fetch_rows_async(query: AggregateQuery[Any], session: AsyncSession) -> list[Row]:
+    """The result rows of an aggregate query: dicts of ``time``, names and GROUP BY tags."""
+    return _rows(await _json(query, session))
+
+
+async def first_row_async(query: AggregateQuery[Any], session: AsyncSession) -> Row | None:
+    """The first result row of an aggregate query, or None."""
+    rows = await fetch_rows_async(query.limit(1), session)
+    return rows[0] if rows else None
+
+
+async def _chunks(
+    query: Query[Any] | AggregateQuery[Any], session: AsyncSession, chunk_size: int
+) -> AsyncIterator[Mapping[str, Any]]:
+    if type(chunk_size) is not int or chunk_size < 1:
+        raise QueryBuildError(f"chunk_size must be a positive int, not {chunk_size!r}")
+    text, params = compile_query(query)
+    chunks = await session.query(
+        text,
+        db=query.schema.database,
+        epoch="ns",
+        params=params or None,
+        chunked=True,
+        chunk_size=chunk_size,
+        output="json",
+    )
+    try:
+        async for chunk in chunks:
+            yield chunk
+    finally:
+        await chunks.aclose()
+
+
+async def iterate_async(
+    query: Query[M], session: AsyncSession, chunk_size: int = 10_000
+) -> AsyncIterator[M]:
+    """Stream the rows of ``query`` as instances, ``chunk_size`` points per response."""
+    async for chunk in _chunks(query, session, chunk_size):
+        for instance in _instances(query.model, chunk):
+            yield instance
+
+
+async def iterate_rows_async(
+    query: AggregateQuery[Any], session: AsyncSession, chunk_size: int = 10_000
+) -> AsyncIterator[Row]:
+    """Stream the result rows of an aggregate query."""
+    async for chunk in _chunks(query, session, chunk_size):
+        for row in _rows(chunk):
+            yield row
+
+
+async def to_dataframe_async(query: Query[Any] | AggregateQuery[Any], session: AsyncSession) -> Any:
+    """The result of ``query`` as a ``pandas.DataFrame`` with a UTC ``DatetimeIndex``.
+
+    Columns of a row query are named by model attribute, float fields are ``float64``
+    even where every value was whole; an aggregate query keeps its names and tags.
+    """
+    text, params = compile_query(query)
+    frame = await session.query(
+        text, db=query.schema.database, epoch="ns", params=params or None, output="dataframe"
+    )
+    if isinstance(query, AggregateQuery):
+        return frame
+    schema = query.schema
+    columns = set(frame.columns)
+    floats = {
+        c.key: "float64"
+        for c in schema.fields
+        if c.value_type is float and c.key in columns and c.kind is ColumnKind.FIELD
+    }
+    if floats:
+        frame = frame.astype(floats)
+    renames = {c.key: c.attr for c in schema.columns if c.key != c.attr and c.key in columns}
+    return frame.rename(columns=renames) if renames else frame
+
+
+async def execute_into_async(query: IntoQuery[Any], session: AsyncSession) -> int:
+    """Run ``SELECT ... INTO``; return the number of points written."""
+    text, params = compile_query(query)
+    response = await session.query(
+        text, db=query.source.schema.database, epoch="ns", params=params or None, output="json"
+    )
+    for series in _series(response):
+        for values in series.get("values") or ():
+            return int(values[series["columns"].index("written")])
+    return 0

@@ -1,0 +1,486 @@
+"""Immutable, chainable queries over a model: ``Trade.objects.where(...).order_by("-time")``.
+
+A query is a frozen attrs value whose state lives in tuples; every chain method returns a
+new query (``attrs.evolve``) and leaves the one it came from unchanged, so queries can be
+shared, stored and derived freely. Nothing is sent until a terminal operation
+(``fetch``, ``first``, ``count``, ``exists``, ``iterate``, ``to_dataframe``, ``delete``).
+
+Terminal operations run on the session given with :meth:`using`, else the current one
+(the innermost ``with Session(...)`` / ``async with AsyncSession(...)``). On an
+``AsyncSession`` they return an awaitable, on a blocking ``Session`` the result itself,
+so their declared return type is ``Any``; for precise types call the session's typed
+equivalents (``session.fetch(query) -> list[M]``) or the ``*_async`` functions of
+:mod:`influxorm.query.execution`.
+"""
+
+from __future__ import annotations
+
+import enum
+import zoneinfo
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, Self, TypeAlias, TypeVar
+
+import attrs
+
+from influxorm._context import SessionProtocol, get_current_session
+from influxorm.exceptions import QueryBuildError
+from influxorm.influxql import duration_to_ns
+from influxorm.models.schema import Column, ColumnKind, Schema, schema_of
+from influxorm.query.expressions import Node, Q, resolve
+from influxorm.query.functions import Function
+
+if TYPE_CHECKING:
+    from influxorm.models.measurement import Measurement
+
+__all__ = [
+    "UNSET",
+    "AggregateQuery",
+    "Every",
+    "FillValue",
+    "Into",
+    "IntoQuery",
+    "Query",
+    "every",
+]
+
+M = TypeVar("M", bound="Measurement")
+
+
+class _Unset(enum.Enum):
+    UNSET = "UNSET"
+
+
+#: "No fill() clause": the server's default (null) without writing it.
+UNSET: Final = _Unset.UNSET
+
+FillValue: TypeAlias = Literal["null", "previous", "linear", "none"] | int | float | None
+_FILL_WORDS: Final = frozenset({"null", "previous", "linear", "none"})
+
+
+@attrs.frozen
+class Every:
+    """``GROUP BY time(interval[, offset])``: build it with :func:`every`."""
+
+    interval_ns: int
+    offset_ns: int = 0
+
+
+def every(interval: timedelta | str, offset: timedelta | str | None = None) -> Every:
+    """Time buckets for :meth:`Query.group_by`: ``every("1h")``, ``every("1d", offset="6h")``.
+
+    A negative ``timedelta`` offset shifts the buckets back (``time(1h, -15m)``).
+    """
+    interval_ns = duration_to_ns(interval)
+    if interval_ns == 0:
+        raise QueryBuildError("every(): the interval cannot be zero")
+    if offset is None:
+        offset_ns = 0
+    elif isinstance(offset, timedelta) and offset < timedelta(0):
+        offset_ns = -duration_to_ns(-offset)
+    else:
+        offset_ns = duration_to_ns(offset)
+    return Every(interval_ns, offset_ns)
+
+
+@attrs.frozen
+class Into:
+    """The target of ``SELECT ... INTO``."""
+
+    measurement: str
+    database: str | None = None
+    retention_policy: str | None = None
+
+
+def _fill(value: object) -> FillValue | _Unset:
+    if value is UNSET or value is None or value in _FILL_WORDS:
+        return value  # type: ignore[return-value]
+    if type(value) in (int, float):
+        return value  # type: ignore[return-value]
+    raise QueryBuildError(
+        f"fill must be None, 'null', 'previous', 'linear', 'none' or a number, not {value!r}"
+    )
+
+
+def _count(what: str, value: int) -> int:
+    if type(value) is not int or value < 0:
+        raise QueryBuildError(f"{what} takes an int >= 0, not {value!r}")
+    return value
+
+
+@attrs.frozen
+class _QueryBase(Generic[M]):
+    """State and chain methods shared by row queries and aggregate queries."""
+
+    _model: type[M]
+    _where: tuple[Node, ...] = ()
+    _group_tags: tuple[str, ...] = ()
+    _every: Every | None = None
+    _fill: FillValue | _Unset = UNSET
+    _descending: bool = False
+    _limit: int | None = None
+    _offset: int | None = None
+    _slimit: int | None = None
+    _soffset: int | None = None
+    _tz: str | None = None
+    _session: SessionProtocol | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def model(self) -> type[M]:
+        """The model this query reads."""
+        return self._model
+
+    @property
+    def schema(self) -> Schema:
+        """The model's schema."""
+        return schema_of(self._model)
+
+    @property
+    def conditions(self) -> tuple[Node, ...]:
+        """The resolved filters, ANDed together."""
+        return self._where
+
+    @property
+    def group_tags(self) -> tuple[str, ...]:
+        """The InfluxDB keys of the GROUP BY tags (``"*"`` for all tags)."""
+        return self._group_tags
+
+    @property
+    def interval(self) -> Every | None:
+        """The GROUP BY time buckets, if any."""
+        return self._every
+
+    @property
+    def fill_value(self) -> FillValue | _Unset:
+        """The ``fill()`` option, or :data:`UNSET` when no fill clause is written."""
+        return self._fill
+
+    @property
+    def descending(self) -> bool:
+        """Whether rows come newest first (``ORDER BY time DESC``)."""
+        return self._descending
+
+    @property
+    def limits(self) -> tuple[int | None, int | None, int | None, int | None]:
+        """``(limit, offset, slimit, soffset)``."""
+        return (self._limit, self._offset, self._slimit, self._soffset)
+
+    @property
+    def timezone(self) -> str | None:
+        """The ``tz()`` time zone, if any."""
+        return self._tz
+
+    @property
+    def session(self) -> SessionProtocol | None:
+        """The session named with :meth:`using`, if any."""
+        return self._session
+
+    def _name(self) -> str:
+        return self._model.__qualname__
+
+    def where(self, *filters: Q, **lookups: object) -> Self:
+        """Keep rows matching all ``filters`` and ``lookups`` (ANDed with earlier ones)."""
+        node = resolve(self.schema, Q(*filters, **lookups))
+        return attrs.evolve(self, where=(*self._where, node))
+
+    def exclude(self, *filters: Q, **lookups: object) -> Self:
+        """Drop rows matching all of ``filters`` and ``lookups``."""
+        if not filters and not lookups:
+            raise QueryBuildError(f"{self._name()}: exclude() needs at least one condition")
+        node = resolve(self.schema, Q(*filters, **lookups), negate=True)
+        return attrs.evolve(self, where=(*self._where, node))
+
+    def order_by(self, order: Literal["time", "-time"]) -> Self:
+        """``"time"`` oldest first (the default) or ``"-time"`` newest first."""
+        if order not in ("time", "-time"):
+            raise QueryBuildError(
+                f"{self._name()}: InfluxQL orders by time only: use 'time' or '-time', "
+                f"not {order!r}"
+            )
+        return attrs.evolve(self, descending=order == "-time")
+
+    def limit(self, n: int | None) -> Self:
+        """At most ``n`` rows per series (``LIMIT``); None removes the limit."""
+        return attrs.evolve(self, limit=None if n is None else _count("limit()", n))
+
+    def offset(self, n: int | None) -> Self:
+        """Skip ``n`` rows per series (``OFFSET``)."""
+        return attrs.evolve(self, offset=None if n is None else _count("offset()", n))
+
+    def slimit(self, n: int | None) -> Self:
+        """At most ``n`` series (``SLIMIT``)."""
+        return attrs.evolve(self, slimit=None if n is None else _count("slimit()", n))
+
+    def soffset(self, n: int | None) -> Self:
+        """Skip ``n`` series (``SOFFSET``)."""
+        return attrs.evolve(self, soffset=None if n is None else _count("soffset()", n))
+
+    def tz(self, zone: str | None) -> Self:
+        """Return times of GROUP BY buckets in time zone ``zone`` (``tz('Europe/Paris')``)."""
+        if zone is not None:
+            try:
+                zoneinfo.ZoneInfo(zone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise QueryBuildError(f"{self._name()}: unknown time zone {zone!r}") from None
+        return attrs.evolve(self, tz=zone)
+
+    def using(self, session: SessionProtocol | None) -> Self:
+        """Run on ``session`` instead of the current one."""
+        return attrs.evolve(self, session=session)
+
+    def group_by(self, *by: str | Every, fill: FillValue | _Unset = UNSET) -> Self:
+        """``GROUP BY`` tags (model attributes, or ``"*"``) and/or time buckets (:func:`every`).
+
+        ``fill`` sets what empty time buckets hold: ``None`` (null), ``"previous"``,
+        ``"linear"``, ``"none"`` (drop them) or a number. Replaces an earlier group_by.
+        """
+        tags: list[str] = []
+        interval: Every | None = None
+        for item in by:
+            if isinstance(item, Every):
+                if interval is not None:
+                    raise QueryBuildError(f"{self._name()}: group_by() takes one every()")
+                interval = item
+            elif item == "*":
+                tags.append("*")
+            elif isinstance(item, str):
+                column = self.schema.column(item)
+                if column.kind is not ColumnKind.TAG:
+                    raise QueryBuildError(
+                        f"{self._name()}.{column.attr} is a {column.kind.value}: group_by() "
+                        "takes tags and every(...)"
+                    )
+                tags.append(column.key)
+            else:
+                raise QueryBuildError(
+                    f"{self._name()}: group_by() takes tag names and every(...), not {item!r}"
+                )
+        fill_value = _fill(fill)
+        if fill_value is not UNSET and interval is None:
+            raise QueryBuildError(f"{self._name()}: fill only applies to group_by(every(...))")
+        return attrs.evolve(
+            self, group_tags=tuple(dict.fromkeys(tags)), every=interval, fill=fill_value
+        )
+
+    def into(
+        self,
+        target: type[Measurement] | str,
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+    ) -> IntoQuery[M]:
+        """``SELECT ... INTO`` a measurement (a model class or a name); run with ``execute()``."""
+        if isinstance(target, str):
+            if not target:
+                raise QueryBuildError("into(): the measurement name cannot be empty")
+            into = Into(target, database, retention_policy)
+        else:
+            schema = schema_of(target)
+            into = Into(
+                schema.measurement,
+                database if database is not None else schema.database,
+                retention_policy if retention_policy is not None else schema.retention_policy,
+            )
+        return IntoQuery(self, into)
+
+    @property
+    def influxql(self) -> str:
+        """The compiled InfluxQL text (values appear as ``$p0``... see :attr:`params`)."""
+        from influxorm.query.compiler import compile_query
+
+        return compile_query(self)[0]
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The bind parameters of :attr:`influxql`."""
+        from influxorm.query.compiler import compile_query
+
+        return compile_query(self)[1]
+
+    def _resolve_session(self) -> SessionProtocol:
+        return self._session if self._session is not None else get_current_session()
+
+
+@attrs.frozen
+class Query(_QueryBase[M]):
+    """Rows of a model, as instances: ``Trade.objects.where(side=Side.BUY).fetch()``."""
+
+    _only: tuple[Column, ...] = ()
+
+    @property
+    def selected(self) -> tuple[Column, ...]:
+        """The columns named with :meth:`only` (empty: all columns)."""
+        return self._only
+
+    def only(self, *names: str) -> Self:
+        """Read only these columns; the other attributes of the instances are None/default."""
+        columns = tuple(dict.fromkeys(self.schema.column(n) for n in names))
+        if columns and not any(c.kind is ColumnKind.FIELD for c in columns):
+            raise QueryBuildError(
+                f"{self._name()}: only() needs at least one field (InfluxQL returns nothing "
+                "for a select of tags alone)"
+            )
+        return attrs.evolve(self, only=tuple(c for c in columns if c.kind is not ColumnKind.TIME))
+
+    def aggregate(self, **functions: Function) -> AggregateQuery[M]:
+        """Compute functions instead of reading rows: ``aggregate(avg=Mean("price"))``.
+
+        The keyword names the result column. Rows come back as dicts keyed by those names,
+        the GROUP BY tags and ``time``.
+        """
+        if self._only:
+            raise QueryBuildError(f"{self._name()}: use either only() or aggregate(), not both")
+        base = AggregateQuery(
+            self._model,
+            where=self._where,
+            group_tags=self._group_tags,
+            every=self._every,
+            fill=self._fill,
+            descending=self._descending,
+            limit=self._limit,
+            offset=self._offset,
+            slimit=self._slimit,
+            soffset=self._soffset,
+            tz=self._tz,
+            session=self._session,
+        )
+        return base.aggregate(**functions)
+
+    # Terminal operations: see the module docstring for their typing.
+
+    def fetch(self) -> Any:
+        """The matching rows as model instances (``list[M]``)."""
+        from influxorm.query import execution
+
+        s = self._resolve_session()
+        return s._complete(execution.fetch_async(self, s._async))
+
+    def first(self) -> Any:
+        """The first matching row (newest with ``order_by("-time")``), or None."""
+        from influxorm.query import execution
+
+        s = self._resolve_session()
+        return s._complete(execution.first_async(self, s._async))
+
+    def count(self) -> Any:
+        """The number of matching points (``int``), LIMIT/OFFSET taken into account."""
+        from influxorm.query import execution
+
+        s = self._resolve_session()
+        return s._complete(execution.count_async(self, s._async))
+
+    def exists(self) -> Any:
+        """Whether any point matches (``bool``)."""
+        from influxorm.query import execution
+
+        s = self._resolve_session()
+        return s._complete(execution.exists_async(self, s._async))
+
+    def iterate(self, chunk_size: int = 10_000) -> Any:
+        """Stream the matching rows as instances, reading ``chunk_size`` points at a time.
+
+        ``async for`` on an ``AsyncSession``, ``for`` on a blocking ``Session``.
+        """
+        from influxorm.query import execution
+
+        s = self._resolve_session()
+        return s._complete_iter(execution.iterate_async(self, s._async, chunk_size))
+
+    def to_dataframe(self) -> Any:
+        """The matching rows as a ``pandas.DataFrame`` with a UTC ``DatetimeIndex``."""
+        from influxorm.query import execution
+
+        s = self._resolve_session()
+        return s._complete(execution.to_dataframe_async(self, s._async))
+
+    def delete(self) -> Any:
+        """``DELETE`` the matching points (conditions on tags and time only)."""
+        from influxorm.query import execution
+
+        s = self._resolve_session()
+        return s._complete(execution.delete_async(self, s._async))
+
+
+@attrs.frozen
+class AggregateQuery(_QueryBase[M]):
+    """Functions over a model's rows: ``aggregate(avg=Mean("price")).group_by(...)``."""
+
+    _aggregates: tuple[tuple[str, Function], ...] = ()
+
+    @property
+    def aggregates(self) -> tuple[tuple[str, Function], ...]:
+        """``(name, function)`` pairs in order."""
+        return self._aggregates
+
+    def aggregate(self, **functions: Function) -> Self:
+        """Add more functions (see :meth:`Query.aggregate`)."""
+        if not functions:
+            raise QueryBuildError(f"{self._name()}: aggregate() needs at least one function")
+        names = {name for name, _ in self._aggregates}
+        for name, function in functions.items():
+            if not isinstance(function, Function):
+                raise QueryBuildError(
+                    f"{self._name()}: aggregate({name}=...) takes a function such as "
+                    f"Mean('price'), not {function!r}"
+                )
+            if name in names or name == "time":
+                raise QueryBuildError(f"{self._name()}: aggregate name {name!r} is taken")
+            names.add(name)
+            function.validate(self.schema)
+        return attrs.evolve(self, aggregates=(*self._aggregates, *functions.items()))
+
+    def fetch(self) -> Any:
+        """The result rows (``list[dict[str, Any]]``): names, GROUP BY tags and ``time``."""
+        from influxorm.query import execution
+
+        s = self._resolve_session()
+        return s._complete(execution.fetch_rows_async(self, s._async))
+
+    def first(self) -> Any:
+        """The first result row (``dict[str, Any] | None``)."""
+        from influxorm.query import execution
+
+        s = self._resolve_session()
+        return s._complete(execution.first_row_async(self, s._async))
+
+    def iterate(self, chunk_size: int = 10_000) -> Any:
+        """Stream the result rows as dicts, ``chunk_size`` points at a time."""
+        from influxorm.query import execution
+
+        s = self._resolve_session()
+        return s._complete_iter(execution.iterate_rows_async(self, s._async, chunk_size))
+
+    def to_dataframe(self) -> Any:
+        """The result as a ``pandas.DataFrame`` (UTC ``DatetimeIndex``, tags as columns)."""
+        from influxorm.query import execution
+
+        s = self._resolve_session()
+        return s._complete(execution.to_dataframe_async(self, s._async))
+
+
+@attrs.frozen
+class IntoQuery(Generic[M]):
+    """``SELECT ... INTO``: a query whose result is written to another measurement."""
+
+    source: _QueryBase[M]
+    target: Into
+
+    @property
+    def influxql(self) -> str:
+        """The compiled InfluxQL text."""
+        from influxorm.query.compiler import compile_query
+
+        return compile_query(self)[0]
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The bind parameters of :attr:`influxql`."""
+        from influxorm.query.compiler import compile_query
+
+        return compile_query(self)[1]
+
+    def execute(self) -> Any:
+        """Run it; the result is the number of points written (``int``)."""
+        from influxorm.query import execution
+
+        s = self.source._resolve_session()
+        return s._complete(execution.execute_into_async(self, s._async))
