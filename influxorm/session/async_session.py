@@ -15,7 +15,7 @@ from influxorm import _context
 from influxorm.exceptions import ValidationError
 from influxorm.influxql import quote_ident
 from influxorm.models.writing import encode_lines
-from influxorm.results.decoding import ResponseDecoder, frame_accept
+from influxorm.results.decoding import MSGPACK, ResponseDecoder, frame_accept
 from influxorm.results.frames import FrameAccumulator
 from influxorm.results.json import decode_query_body, may_hold_error
 from influxorm.results.output import (
@@ -709,12 +709,21 @@ def _content_type(response: Response) -> str:
 async def _decoded_chunks(
     response: Response, statement: str, output: Output, by_series: bool
 ) -> AsyncGenerator[Any, None]:
-    decoder = ResponseDecoder(_content_type(response), statement, chunked=True)
-    async for data in response.iter_raw():
+    content_type = _content_type(response)
+    decoder = ResponseDecoder(content_type, statement, chunked=True)
+    # JSON chunks are lines: fed one by one, the good chunks before an error are all
+    # delivered before it is raised.
+    source = response.iter_raw() if MSGPACK in content_type else _lines(response)
+    async for data in source:
         for chunk in decoder.feed(data):
             yield convert_response(chunk, output, by_series=by_series)
     for chunk in decoder.close():
         yield convert_response(chunk, output, by_series=by_series)
+
+
+async def _lines(response: Response) -> AsyncGenerator[bytes, None]:
+    async for line in response.iter_lines():
+        yield line + b"\n"
 
 
 async def _raw_chunks(response: Response, statement: str) -> AsyncGenerator[bytes, None]:

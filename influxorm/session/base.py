@@ -30,7 +30,6 @@ __all__ = [
     "check_output",
     "check_precision",
     "count_points",
-    "quote_ident",
     "redact_statement",
     "require_raw_for_precision",
 ]
@@ -346,13 +345,3 @@ def count_points(lines: list[str]) -> int:
 def _is_point(line: str) -> bool:
     stripped = line.lstrip()
     return bool(stripped) and not stripped.startswith("#")
-
-
-def quote_ident(name: str) -> str:
-    """``name`` as a double-quoted InfluxQL identifier.
-
-    Inside the quotes InfluxQL knows only the escapes ``\\\\``, ``\\"`` and ``\\n``
-    (a raw LF is a parse error).
-    """
-    escaped = name.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'

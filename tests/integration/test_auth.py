@@ -25,16 +25,20 @@ def server() -> Iterator[InfluxDBServer]:
 
 
 def test_401_without_credentials(server: InfluxDBServer) -> None:
-    with Session(server.url, database="d") as session:
-        with pytest.raises(AuthenticationError) as caught:
-            session.query("SHOW MEASUREMENTS")
+    with (
+        Session(server.url, database="d") as session,
+        pytest.raises(AuthenticationError) as caught,
+    ):
+        session.query("SHOW MEASUREMENTS")
     assert caught.value.status == 401
 
 
 def test_401_with_a_wrong_password(server: InfluxDBServer) -> None:
-    with Session(server.url, database="d", username="alice", password="nope") as session:
-        with pytest.raises(AuthenticationError) as caught:
-            session.write("m v=1 1")
+    with (
+        Session(server.url, database="d", username="alice", password="nope") as session,
+        pytest.raises(AuthenticationError) as caught,
+    ):
+        session.write("m v=1 1")
     assert caught.value.status == 401
     assert "nope" not in str(caught.value)
 

@@ -9,11 +9,11 @@ from urllib.parse import parse_qsl
 import pytest
 
 from influxorm.exceptions import ValidationError
+from influxorm.influxql import quote_ident
 from influxorm.session import AsyncSession, Session
 from influxorm.session.base import (
     SessionConfig,
     count_points,
-    quote_ident,
     require_raw_for_precision,
 )
 from influxorm.session.messages import Endpoint

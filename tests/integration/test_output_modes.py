@@ -1,0 +1,110 @@
+"""Every output mode, per session and per call, chunked or not, async and blocking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+
+from influxorm.exceptions import QueryError
+from influxorm.results import ChunkedQueryResult, QueryResult
+from influxorm.session import AsyncSession, Session
+from influxorm.testing import InfluxDBServer
+
+LINES = "\n".join(f"m,k={'ab'[i % 2]} v={i}i,f={i}.5 {i}" for i in range(100))
+Q = 'SELECT "v" FROM "m"'
+
+
+@pytest.fixture
+def filled(session: Session) -> Session:
+    session.write(LINES)
+    return session
+
+
+async def test_async_outputs_per_call(async_session: AsyncSession) -> None:
+    await async_session.write(LINES)
+    json = await async_session.query(Q)
+    assert len(json["results"][0]["series"][0]["values"]) == 100
+    raw = await async_session.query(Q, output="bytes")
+    assert raw.startswith(b'{"results"')
+    frame = await async_session.query(Q, output="dataframe")
+    assert isinstance(frame, pd.DataFrame)
+    assert frame["v"].tolist() == list(range(100))
+    by_series = await async_session.query(
+        'SELECT "v" FROM "m" GROUP BY "k"', output="dataframe", by_series=True
+    )
+    assert len(by_series) == 2
+    points = await async_session.query(Q, output="iterable")
+    assert isinstance(points, QueryResult)
+    assert [p[1] for p in points] == list(range(100))
+
+
+async def test_async_chunked_outputs(async_session: AsyncSession) -> None:
+    await async_session.write(LINES)
+    chunks = [c async for c in await async_session.query(Q, chunked=True, chunk_size=30)]
+    assert len(chunks) == 4
+    frames = [
+        f
+        async for f in await async_session.query(Q, chunked=True, chunk_size=30, output="dataframe")
+    ]
+    assert sum(len(f) for f in frames) == 100
+    raw = [
+        b async for b in await async_session.query(Q, chunked=True, chunk_size=30, output="bytes")
+    ]
+    assert len(raw) == 4
+    iterable = await async_session.query(Q, chunked=True, chunk_size=30, output="iterable")
+    assert isinstance(iterable, ChunkedQueryResult)
+    assert [p[1] async for p in iterable] == list(range(100))
+
+
+def test_blocking_session_default_output(filled: Session) -> None:
+    filled.output = "dataframe"
+    frame = filled.query(Q)
+    assert len(frame) == 100
+    assert isinstance(filled.query(Q, output="json"), dict)
+    chunks = list(filled.query(Q, chunked=True, chunk_size=50))
+    assert [len(c) for c in chunks] == [50, 50]
+    filled.output = "iterable"
+    assert len(list(filled.query(Q))) == 100
+    assert len(list(filled.query(Q, chunked=True, chunk_size=40))) == 100
+
+
+def test_multi_statement_results(filled: Session) -> None:
+    frames = filled.query('SELECT "v" FROM "m"; SELECT "f" FROM "m"', output="dataframe")
+    assert isinstance(frames, list)
+    assert [list(f.columns) for f in frames] == [["v"], ["f"]]
+
+
+@pytest.mark.parametrize("output", ["json", "bytes", "dataframe", "iterable"])
+def test_an_error_in_a_later_statement_is_raised(filled: Session, output: str) -> None:
+    with pytest.raises(QueryError):
+        filled.query('SELECT "v" FROM "m"; SELECT nope(', output=output)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("output", ["json", "bytes", "dataframe"])
+def test_an_error_after_good_chunks(filled: Session, output: str) -> None:
+    q = 'SELECT "v" FROM "m"; SELECT "v" FROM "m" WHERE time > \'not a time\''
+    chunks = filled.query(q, chunked=True, chunk_size=10, output=output)  # type: ignore[call-overload]
+    assert next(chunks) is not None  # good chunks first, then the error
+    with pytest.raises(QueryError):
+        list(chunks)
+
+
+@pytest.fixture(scope="module")
+def row_limited() -> Iterator[Session]:
+    with InfluxDBServer(extra_config={"http": {"max-row-limit": 10}}) as server:
+        server.execute('CREATE DATABASE "d"')
+        with Session(server.url, database="d") as session:
+            session.write(LINES)
+            yield session
+
+
+@pytest.mark.parametrize("output", ["json", "bytes", "iterable"])
+def test_truncation_by_max_row_limit_is_an_error(row_limited: Session, output: str) -> None:
+    with pytest.raises(QueryError, match="truncated"):
+        row_limited.query(Q, output=output)  # type: ignore[call-overload]
+
+
+def test_dataframes_stream_past_max_row_limit(row_limited: Session) -> None:
+    assert len(row_limited.query(Q, output="dataframe")) == 100
