@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format typecheck unit integration influxd venv clean
+.PHONY: demo test docs lint format typecheck unit integration influxd venv clean
 
 venv: $(STAMP)
 
@@ -47,5 +47,10 @@ integration: venv influxd
 test: venv influxd lint typecheck
 	$(BIN)/pytest
 
+# The documentation site, from docs/ and the docstrings, into site/ (no warnings allowed).
+# Its examples run in the test suite (tests/docs) against a throwaway influxd.
+docs: venv
+	$(BIN)/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf site $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
