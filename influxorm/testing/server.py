@@ -10,6 +10,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -54,7 +55,9 @@ class InfluxDBServer:
     ``auth_enabled=True`` turns authentication on and creates an admin user whose
     credentials are :attr:`username` and :attr:`password`. ``extra_config`` maps a config
     section to keys merged into the generated file, e.g. ``{"http": {"max-body-size":
-    1000}}`` (section ``""`` holds top-level keys). :meth:`stop`, :meth:`start` and
+    1000}}`` (section ``""`` holds top-level keys). ``tls_certificate`` (a PEM file,
+    with ``tls_private_key`` if the key is separate) serves HTTPS instead of HTTP; the
+    server's own checks then skip certificate verification. :meth:`stop`, :meth:`start` and
     :meth:`restart` keep the port, the socket and the data.
 
     The pytest plugin :mod:`influxorm.testing.pytest_plugin` offers it as fixtures.
@@ -68,8 +71,15 @@ class InfluxDBServer:
         binary: str | os.PathLike[str] | None = None,
         startup_timeout: float = 30.0,
         stop_timeout: float = 10.0,
+        tls_certificate: str | os.PathLike[str] | None = None,
+        tls_private_key: str | os.PathLike[str] | None = None,
     ) -> None:
         self._auth_enabled = auth_enabled
+        self._tls = (
+            (os.fspath(tls_certificate), os.fspath(tls_private_key or tls_certificate))
+            if tls_certificate is not None
+            else None
+        )
         self._extra_config = {section: dict(keys) for section, keys in (extra_config or {}).items()}
         self._binary = binary
         self._startup_timeout = startup_timeout
@@ -115,8 +125,9 @@ class InfluxDBServer:
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:<port>``, the URL to give a session."""
-        return f"http://{self.host}:{self.port}"
+        """``http://127.0.0.1:<port>`` (``https`` with TLS), the URL to give a session."""
+        scheme = "https" if self._tls else "http"
+        return f"{scheme}://{self.host}:{self.port}"
 
     @property
     def unix_socket(self) -> str:
@@ -238,7 +249,7 @@ class InfluxDBServer:
             token = base64.b64encode(f"{self._username}:{self._password}".encode()).decode()
             request.add_header("Authorization", f"Basic {token}")
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=30, context=_client_ssl()) as response:
                 payload = json.loads(response.read())
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode(errors="replace")
@@ -266,6 +277,11 @@ class InfluxDBServer:
             rpc_port=self._rpc_port,
             auth_enabled=self._auth_enabled,
         )
+        if self._tls is not None:
+            certificate, key = self._tls
+            config["http"].update(
+                {"https-enabled": True, "https-certificate": certificate, "https-private-key": key}
+            )
         self.config_path.write_text(render_config(merge_config(config, self._extra_config)))
 
     def _launch(self) -> None:
@@ -323,9 +339,17 @@ class InfluxDBServer:
             time.sleep(0.05)
 
 
+def _client_ssl() -> ssl.SSLContext:
+    """The test bed's own checks trust the throwaway server's certificate blindly."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 def _answers_ping(url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/ping", timeout=1) as response:
+        with urllib.request.urlopen(f"{url}/ping", timeout=1, context=_client_ssl()) as response:
             return bool(response.status == 204)
     except OSError:
         return False
