@@ -215,11 +215,12 @@ def _where(nodes: tuple[Node, ...], params: _Params) -> str:
 def _node(node: Node, params: _Params, *, top: bool = False) -> str:
     if isinstance(node, Condition):
         return _condition(node, params)
-    children = [text for child in _flatten(node) if (text := _node(child, params))]
+    flat = _flatten(node)
+    if len(flat) == 1:
+        return _node(flat[0], params, top=top)
+    children = [text for child in flat if (text := _node(child, params))]
     if not children:
         return ""
-    if len(children) == 1:
-        return children[0]
     joiner = " AND " if isinstance(node, And) else " OR "
     text = joiner.join(children)
     return text if top else f"({text})"

@@ -115,9 +115,7 @@ def _duration(value: object) -> int:
     if isinstance(value, timedelta) and value < timedelta(0):
         return -duration_to_ns(-value)
     if not isinstance(value, timedelta | str):
-        raise QueryBuildError(
-            f"now() can be shifted by a timedelta or duration text, not {value!r}"
-        )
+        raise QueryBuildError(f"now() shifts by a timedelta or duration text, not {value!r}")
     return duration_to_ns(value)
 
 
@@ -290,7 +288,7 @@ def _check_op(schema: Schema, column: Column, op: Op, name: str) -> None:
 def _in(schema: Schema, column: Column, lookup: str, values: object, negate: bool) -> Node:
     _check_op(schema, column, Op.EQ, "in")
     if column.kind is ColumnKind.TIME:
-        raise QueryBuildError(f"{_name(schema)}.{column.attr}: time takes no 'in' lookup")
+        raise QueryBuildError(f"{_name(schema)}.{column.attr} is the time column: it takes no 'in'")
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         raise QueryBuildError(
             f"{_name(schema)}: {lookup} needs a list, tuple or set of values, not {values!r}"
