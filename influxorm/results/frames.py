@@ -20,13 +20,14 @@ prefer msgpack (see :mod:`influxorm.results.decoding`), which keeps the distinct
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+import functools
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+
+from influxorm.results._gc import gc_paused
 
 __all__ = ["FrameAccumulator", "SeriesKey", "StatementFrames", "response_to_frames"]
 
@@ -50,41 +51,48 @@ class _Column:
         self.kinds: set[str] = set()
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC: building millions of lists triggers it for nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+_NONE = type(None)
 
 
-def _convert(values: np.ndarray) -> tuple[str, np.ndarray | None, np.ndarray | None]:
-    """(kind, data, missing) for one object column of a series."""
-    kind = pd.api.types.infer_dtype(values, skipna=True)
-    missing = pd.isna(values)
-    has_missing = bool(missing.any())
-    if kind == "empty":
+def _convert(values: Sequence[Any]) -> tuple[str, Any, np.ndarray | None]:
+    """(kind, data, missing) for one column of a series, without a Python step per value.
+
+    The exact Python types present decide the kind (``bool`` is not taken for ``int``);
+    numpy then converts the whole column at once. Strings become an Arrow array when
+    pyarrow is installed (missing entries are nulls), else an object array.
+    """
+    types = set(map(type, values))
+    has_none = _NONE in types
+    types.discard(_NONE)
+    if not types:
         return "empty", None, None
-    if kind in ("integer", "floating", "mixed-integer-float", "boolean"):
-        filled = values
-        if has_missing:
-            filled = values.copy()
-            filled[missing] = False if kind == "boolean" else 0
-        if kind == "integer":
-            return "integer", filled.astype(np.int64), missing if has_missing else None
-        if kind == "boolean":
-            return "boolean", filled.astype(bool), missing if has_missing else None
-        data = filled.astype(np.float64)
-        if has_missing:
-            data[missing] = np.nan
-        return "float", data, None
-    if kind == "string":
-        return "string", values, missing if has_missing else None
-    return "object", values, missing if has_missing else None
+    if float in types and types <= {float, int}:
+        return "float", np.array(values, dtype=np.float64), None
+    if types == {str}:
+        strings = _arrow_strings(values)
+        if strings is not None:
+            return "string", strings, None
+    objects = np.array(values, dtype=object)
+    missing = pd.isna(objects) if has_none else None
+    if types == {int} or types == {bool}:
+        kind, dtype, fill = ("integer", np.int64, 0) if int in types else ("boolean", bool, False)
+        if missing is not None:
+            objects[missing] = fill
+        try:
+            return kind, objects.astype(dtype), missing
+        except OverflowError:
+            if missing is not None:
+                objects[missing] = None
+            return "object", objects, missing
+    return ("string" if types == {str} else "object"), objects, missing
+
+
+def _arrow_strings(values: Sequence[Any]) -> Any:
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return None
+    return pa.array(values, type=pa.large_string())
 
 
 class _Segment:
@@ -114,7 +122,7 @@ class FrameAccumulator:
 
     def feed(self, response: Mapping[str, Any]) -> None:
         """Add one decoded (and error-checked) response or chunk."""
-        with _gc_paused():
+        with gc_paused():
             for position, result in enumerate(response.get("results", ())):
                 statement_id = int(result.get("statement_id", position))
                 segments = self._statements.setdefault(statement_id, [])
@@ -131,17 +139,14 @@ class FrameAccumulator:
             segments.append(segment)
         columns: list[str] = list(series.get("columns", ()))
         segment.has_time = segment.has_time or (bool(columns) and columns[0] == "time")
-        rows = series.get("values") or []
+        rows = series.get("values") or ()
         if not rows:
             for name in columns:
                 if name != "time":
                     segment.columns.setdefault(name, _Column())
             return
-        matrix = np.empty((len(rows), len(columns)), dtype=object)
-        matrix[:] = rows
         count = len(rows)
-        for j, name in enumerate(columns):
-            values = matrix[:, j]
+        for j, (name, values) in enumerate(zip(columns, zip(*rows, strict=True), strict=True)):
             if name == "time" and j == 0:
                 segment.times.append(_times(values))
                 continue
@@ -172,11 +177,11 @@ class FrameAccumulator:
         return out
 
 
-def _times(values: np.ndarray) -> np.ndarray:
-    if values.size and isinstance(values[0], str):
-        parsed = pd.to_datetime(values, utc=True, format="ISO8601")
+def _times(values: Sequence[Any]) -> np.ndarray:
+    if values and isinstance(values[0], str):
+        parsed = pd.to_datetime(list(values), utc=True, format="ISO8601")
         return np.asarray(parsed.tz_localize(None).as_unit("ns").asi8, dtype=np.int64)
-    return np.asarray(values.astype(np.int64), dtype=np.int64)
+    return np.array(values, dtype=np.int64)
 
 
 def _assemble(column: _Column, total: int) -> Any:
@@ -189,6 +194,8 @@ def _assemble(column: _Column, total: int) -> Any:
         return np.full(total, np.nan)
     else:
         target = "object"
+    if target == "string" and _is_arrow(column.pieces):
+        return _arrow_string_column(column)
     numpy_dtype: Any = {
         "integer": np.int64,
         "float": np.float64,
@@ -204,7 +211,7 @@ def _assemble(column: _Column, total: int) -> Any:
         if values is None:
             missing[start:stop] = True
         else:
-            data[start:stop] = values
+            data[start:stop] = values if isinstance(values, np.ndarray) else _objects(values)
             if holes is not None:
                 missing[start:stop] = holes
         start = stop
@@ -219,6 +226,36 @@ def _assemble(column: _Column, total: int) -> Any:
         masked = "Int64" if target == "integer" else "boolean"
         return _masked(data, missing, masked)
     return data
+
+
+def _is_arrow(pieces: list[tuple[int, Any, np.ndarray | None]]) -> bool:
+    return all(values is None or not isinstance(values, np.ndarray) for _, values, _ in pieces)
+
+
+def _objects(values: Any) -> np.ndarray:
+    """An Arrow string array as objects (None where null)."""
+    objects: np.ndarray = values.to_numpy(zero_copy_only=False)
+    return objects
+
+
+def _arrow_string_column(column: _Column) -> Any:
+    """The string pieces as one pandas string array over their Arrow chunks (no copy)."""
+    import pyarrow as pa
+
+    large = pa.large_string()
+    chunks = [pa.nulls(n, large) if values is None else values for n, values, _ in column.pieces]
+    column.pieces.clear()
+    chunked = pa.chunked_array(chunks, type=large)
+    dtype = _string_dtype()
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return pd.arrays.ArrowStringArray(chunked, dtype=dtype)  # type: ignore[call-arg]  # stubs lag pandas 3
+    return pd.array(chunked.to_numpy(zero_copy_only=False), dtype="str")
+
+
+@functools.cache
+def _string_dtype() -> Any:
+    """pandas' default dtype for text (``str``: Arrow-backed with pandas 3 and pyarrow)."""
+    return pd.Series([""], dtype="str").dtype
 
 
 def _masked(data: np.ndarray, missing: np.ndarray, dtype: str) -> Any:

@@ -134,3 +134,52 @@ def test_json_decoder_chunked_lines() -> None:
     ]
     assert decoder.feed(b':[{"statement_id":0}]}\n') == [{"results": [{"statement_id": 0}]}]
     assert decoder.close() == []
+
+
+@pytest.mark.parametrize(
+    ("values", "dtype", "expected"),
+    [
+        ([1, 2.5, None], "float64", [1.0, 2.5, None]),
+        ([1, None, 3], "Int64", [1, None, 3]),
+        ([True, None], "boolean", [True, None]),
+        ([True, 1], "object", [True, 1]),
+        ([2**63, 1], "object", [2**63, 1]),
+        (["a", None], "str", ["a", None]),
+        (["a", 1], "object", ["a", 1]),
+        ([None, None], "float64", [None, None]),
+    ],
+)
+def test_column_kinds_follow_the_exact_python_types(
+    values: list[Any], dtype: str, expected: list[Any]
+) -> None:
+    rows = tuple((i, v) for i, v in enumerate(values))  # msgpack hands rows as tuples
+    df = response_to_frames(response([series("m", ["time", "v"], rows)]))[0]  # type: ignore[arg-type]
+    assert isinstance(df, pd.DataFrame)
+    assert str(df["v"].dtype) == dtype
+    assert [None if pd.isna(v) else v for v in df["v"]] == expected
+
+
+def test_string_column_across_chunks_with_absent_pieces() -> None:
+    accumulator = FrameAccumulator()
+    accumulator.feed(response([series("m", ["time", "s"], [[1, "a"], [2, None]])]))
+    accumulator.feed(response([series("m", ["time", "v"], [[3, 1.0]])]))
+    accumulator.feed(response([series("m", ["time", "s", "v"], [[4, "d", 2.0]])]))
+    df = accumulator.frames()[0]
+    assert isinstance(df, pd.DataFrame)
+    assert str(df["s"].dtype) == "str"
+    assert [None if pd.isna(v) else v for v in df["s"]] == ["a", None, None, "d"]
+    assert [None if pd.isna(v) else v for v in df["v"]] == [None, None, 1.0, 2.0]
+    assert list(df.index.asi8) == [1, 2, 3, 4]
+
+
+def test_msgpack_rows_are_tuples_and_frames_match_json() -> None:
+    body = response(
+        [series("m", ["time", "f", "i", "s"], [[1, 1.0, 2, 'q"'], [2, None, None, None]])]
+    )
+    decoder = ResponseDecoder(MSGPACK, "q", chunked=False)
+    (decoded,) = decoder.feed(msgpack.packb(body)) + decoder.close()
+    assert isinstance(decoded["results"][0]["series"][0]["values"][0], tuple)
+    from_msgpack = response_to_frames(decoded)[0]
+    from_json = response_to_frames(body)[0]
+    assert isinstance(from_msgpack, pd.DataFrame)
+    pd.testing.assert_frame_equal(from_msgpack, from_json)
