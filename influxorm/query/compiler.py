@@ -30,6 +30,7 @@ from influxorm.query.functions import (
     Function,
     FunctionKind,
     TagArg,
+    Top,
 )
 from influxorm.query.query import UNSET, AggregateQuery, Every, Into, IntoQuery, Query, _QueryBase
 from influxorm.timeutil import ns_to_rfc3339
@@ -126,6 +127,8 @@ def _check(
     name = schema.model.__qualname__
     if isinstance(query, AggregateQuery) and not aggregates:
         raise QueryBuildError(f"{name}: aggregate() needs at least one function")
+    if len(aggregates) > 1 and any(isinstance(fn, Top) for _, fn in aggregates):
+        raise QueryBuildError(f"{name}: top() and bottom() cannot be combined with other functions")
     if query.interval is None:
         return
     if not aggregates:

@@ -569,6 +569,13 @@ ERROR_CASES: list[tuple[str, Any, str]] = [
     ),
     ("percentile > 100", lambda: orm.Percentile("price", 101), "from 0 to 100"),
     ("percentile nan", lambda: orm.Percentile("price", float("nan")), "from 0 to 100"),
+    (
+        "top with other functions",
+        lambda: compile_query(
+            Trade.objects.aggregate(t=orm.Bottom("price", 1), m=orm.Mean("price"))
+        ),
+        "top() and bottom() cannot be combined",
+    ),
     ("top zero", lambda: orm.Top("price", 0), "positive int"),
     ("sample float", lambda: orm.Sample("price", 1.0), "positive int"),
     ("moving average zero", lambda: orm.MovingAverage("price", 0), "positive int"),
