@@ -22,6 +22,7 @@ since a line needs at least one field.
 from __future__ import annotations
 
 import enum
+import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -67,12 +68,35 @@ def _required(model: str, attr: str) -> ValidationError:
     )
 
 
-def _slow_value(value: object, column: Column, model: str, encode: Callable[..., str]) -> str:
+def _slow_value(value: object, column: Column, model: str, encode: Callable[..., object]) -> object:
+    """The value of ``column`` the fast path refused, converted or refused with a
+    :class:`ValidationError`; ``encode`` is the column's entry of ``_ENC``."""
     if value is None:
         raise _required(model, column.attr)
     if column.is_enum:
         value = _enum_value(value, column, model)
     return encode(value, model=model, attribute=column.attr)
+
+
+# The slow-path converters: each validates with the reference encoder of
+# :mod:`influxorm.lineprotocol` and returns what the generated fast path leaves for the
+# value's format (see ``_FORMATS``), so both paths write exactly the same text.
+
+
+def _float_value(value: object, *, model: str, attribute: str) -> float:
+    return float(lp.encode_float(value, model=model, attribute=attribute))
+
+
+def _int_value(value: object, *, model: str, attribute: str) -> int:
+    return int(lp.encode_int(value, model=model, attribute=attribute)[:-1])
+
+
+def _bool_value(value: object, *, model: str, attribute: str) -> str:
+    return lp.encode_bool(value, model=model, attribute=attribute)
+
+
+def _str_value(value: object, *, model: str, attribute: str) -> str:
+    return lp.encode_string(value, model=model, attribute=attribute)[1:-1]
 
 
 def _enum_value(value: object, column: Column, model: str) -> object:
@@ -151,54 +175,73 @@ def _head_maker(
     return make_head, cache
 
 
+#: Finite floats are the ones within these bounds (NaN compares False): a check that
+#: allocates nothing.
+_FLOAT_MAX: Final = repr(sys.float_info.max)
+
+# How each value type is written, given the variable holding the value the fast path
+# (or :func:`_slow_value`) leaves: a float, an int, the escaped inside of a string, or
+# the text of a boolean.
+_FORMATS: Final[dict[type, str]] = {
+    float: "{{{var}!r}}",
+    int: "{{{var}}}i",
+    str: '"{{{var}}}"',
+    bool: "{{{var}}}",
+}
+
+
 def _value_lines(column: Column, var: str) -> list[str]:
-    """Source lines turning ``v`` (the attribute's value) into the encoded ``var``."""
+    """Source lines leaving the attribute's value, checked and ready for its format in
+    :data:`_FORMATS`, in ``var``."""
     a = repr(column.attr)
-    slow = f"{var} = _slow(v, _C[{a}], _M, _ENC[{a}])"
+    slow = f"v = _slow(v, _C[{a}], _M, _ENC[{a}])"
+    lines = [f"v = self.{column.attr}"]
     if column.is_enum:
-        enum_name = f"_E[{a}]"
-        convert = [
-            f"if type(v) is {enum_name}:",
-            "    v = v.value",
+        lines += [
+            f"if type(v) is {_enum_global(column)}:",
+            "    v = v._value_",
             "else:",
             f"    v = _enum_value(v, _C[{a}], _M)",
         ]
-    else:
-        convert = []
     vt = column.value_type
     if vt is float:
-        body = [
-            "if type(v) is float and v - v == 0.0:",
-            f"    {var} = repr(v)",
-            "else:",
+        lines += [
+            f"if type(v) is not float or not -{_FLOAT_MAX} <= v <= {_FLOAT_MAX}:",
             f"    {slow}",
         ]
     elif vt is int:
-        body = [
-            "if type(v) is int and -9223372036854775808 <= v <= 9223372036854775807:",
-            f"    {var} = f'{{v}}i'",
-            "else:",
+        lines += [
+            f"if type(v) is not int or not {lp.INT64_MIN} <= v <= {lp.INT64_MAX}:",
             f"    {slow}",
         ]
     elif vt is bool:
-        body = [
+        lines += [
             "if v is True:",
-            f"    {var} = 'true'",
+            "    v = 'true'",
             "elif v is False:",
-            f"    {var} = 'false'",
+            "    v = 'false'",
             "else:",
             f"    {slow}",
         ]
     else:
-        body = [
-            "if type(v) is str:",
-            "    if '\"' in v or '\\\\' in v:",
-            "        v = _escape_string(v)",
-            f"    {var} = f'\"{{v}}\"'",
-            "else:",
+        lines += [
+            "if type(v) is not str:",
             f"    {slow}",
+            "elif '\"' in v or '\\\\' in v:",
+            "    v = _escape_string(v)",
         ]
-    return convert + body
+    lines.append(f"{var} = v")
+    return lines
+
+
+def _enum_global(column: Column) -> str:
+    """The name under which generated code sees the Enum type of ``column``."""
+    return f"_ET_{column.attr}"
+
+
+def _formatted(column: Column, var: str) -> str:
+    """An f-string literal writing ``var`` (from :func:`_value_lines`) as the field value."""
+    return "f" + repr(_FORMATS[column.value_type].format(var=var))
 
 
 def _indent(lines: list[str], depth: int) -> list[str]:
@@ -210,9 +253,21 @@ def _body(schema: Schema) -> list[str]:
     """The encoding of ``self`` into ``_line``, shared by ``encode`` and ``encode_many``."""
     out: list[str] = []
     if schema.tags:
-        values = ", ".join(f"self.{c.attr}" for c in schema.tags)
+        # Enum members hash through a Python-level ``__hash__``: key the cache on their
+        # values instead (the head made from a value is the head made from its member).
+        keys = []
+        for i, column in enumerate(schema.tags):
+            if column.is_enum:
+                out += [
+                    f"_k{i} = self.{column.attr}",
+                    f"if type(_k{i}) is {_enum_global(column)}:",
+                    f"    _k{i} = _k{i}._value_",
+                ]
+                keys.append(f"_k{i}")
+            else:
+                keys.append(f"self.{column.attr}")
         out += [
-            f"_tv = ({values},)",
+            f"_tv = ({', '.join(keys)},)",
             "try:",
             "    _head = _heads[_tv]",
             "except (KeyError, TypeError):",
@@ -226,20 +281,19 @@ def _body(schema: Schema) -> list[str]:
     pieces: list[str] = []  # adjacent literals: one f-string for the whole field set
     for i, column in enumerate(required):
         var = f"_f{i}"
-        out.append(f"v = self.{column.attr}")
         out += _value_lines(column, var)
         sep = "," if i else ""
-        pieces += [repr(f"{sep}{lp.escape_key(column.key)}="), f"f'{{{var}}}'"]
+        pieces += [repr(f"{sep}{lp.escape_key(column.key)}="), _formatted(column, var)]
     if not schema.fields:
         pieces.append(repr(f"{PLACEHOLDER_FIELD}=true"))
     if optional:
         out.append("_parts = [" + " ".join(pieces) + "]")
         for j, column in enumerate(optional):
             var = f"_o{j}"
-            out.append(f"v = self.{column.attr}")
-            out.append("if v is not None:")
+            out.append(f"if self.{column.attr} is not None:")
             out += _indent(_value_lines(column, var), 1)
-            out.append(f"    _parts.append({lp.escape_key(column.key) + '='!r} + {var})")
+            key = repr(lp.escape_key(column.key) + "=")
+            out.append(f"    _parts.append({key} {_formatted(column, var)})")
         if not required:
             out += [
                 "if not _parts:",
@@ -254,17 +308,19 @@ def _body(schema: Schema) -> list[str]:
     with_time = f"_line = f'{{_head}} ' {fields_expr} f' {{_t}}'"
     without_time = f"_line = f'{{_head}} ' {fields_expr}"
     convert = [
-        "if type(_t) is not int or not _MIN_NS <= _t <= _MAX_NS:",
-        f"    _t = _time_ns(_t0, _C[{time.attr!r}], _M)",
+        f"if type(_t) is not int or not {MIN_NS} <= _t <= {MAX_NS}:",
+        f"    _t = _time_ns(_t, _C[{time.attr!r}], _M)",
     ]
     if time.python_type is datetime:
-        # Exact integer arithmetic for the common UTC and naive (= UTC) datetimes.
+        # Exact integer arithmetic for the common UTC and naive (= UTC) datetimes; an
+        # error names the original value (``_t0``).
         convert = [
+            "_t0 = _t",
             "if type(_t) is _datetime and (_t.tzinfo is _UTC or _t.tzinfo is None):",
             "    _t = (_t - (_EPOCH_NAIVE if _t.tzinfo is None else _EPOCH_UTC)) // _US * 1000",
-            *convert,
+            f"if type(_t) is not int or not {MIN_NS} <= _t <= {MAX_NS}:",
+            f"    _t = _time_ns(_t0, _C[{time.attr!r}], _M)",
         ]
-    convert.insert(0, "_t0 = _t")
     out.append(f"_t = self.{time.attr}")
     if time.optional:
         out += [
@@ -312,16 +368,16 @@ def make_encoder_source(schema: Schema) -> tuple[str, dict[str, Any]]:
         ]
     )
     make_head, head_cache = _head_maker(schema)
-    encoders = {
-        float: lp.encode_float,
-        int: lp.encode_int,
-        bool: lp.encode_bool,
-        str: lp.encode_string,
+    encoders: dict[type, Callable[..., object]] = {
+        float: _float_value,
+        int: _int_value,
+        bool: _bool_value,
+        str: _str_value,
     }
     globs: dict[str, Any] = {
         "_M": model,
         "_C": {c.attr: c for c in schema.columns},
-        "_E": {c.attr: c.python_type for c in schema.columns if c.is_enum},
+        **{_enum_global(c): c.python_type for c in schema.columns if c.is_enum},
         "_ENC": {c.attr: encoders[c.value_type] for c in schema.fields},
         "_heads": head_cache,
         "_make_head": make_head,
@@ -330,13 +386,11 @@ def make_encoder_source(schema: Schema) -> tuple[str, dict[str, Any]]:
         "_time_ns": _time_ns,
         "_escape_string": lp.escape_string,
         "_empty": lambda obj: _empty_fields(obj, model),
-        "_MIN_NS": MIN_NS,
         "_datetime": datetime,
         "_UTC": UTC,
         "_EPOCH_NAIVE": datetime(1970, 1, 1),
         "_EPOCH_UTC": datetime(1970, 1, 1, tzinfo=UTC),
         "_US": timedelta(microseconds=1),
-        "_MAX_NS": MAX_NS,
     }
     return source, globs
 
