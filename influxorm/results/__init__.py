@@ -2,6 +2,11 @@
 
 from influxorm.results.frame_writer import EncodedFrame, encode_dataframe
 from influxorm.results.frames import FrameAccumulator, SeriesKey, response_to_frames
+from influxorm.results.model_frames import (
+    encode_model_dataframe,
+    frame_from_response_for_model,
+    model_frame,
+)
 from influxorm.results.output import ChunkedQueryResult, QueryResult, convert_response
 from influxorm.results.points import iterpoints
 
@@ -13,6 +18,9 @@ __all__ = [
     "SeriesKey",
     "convert_response",
     "encode_dataframe",
+    "encode_model_dataframe",
+    "frame_from_response_for_model",
     "iterpoints",
+    "model_frame",
     "response_to_frames",
 ]
