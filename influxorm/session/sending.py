@@ -22,7 +22,6 @@ logger = logging.getLogger("influxorm")
 OnRetry = Callable[[InfluxORMError, int, float], None]
 
 
-
 class WriteTarget:
     """Where a write goes: database, retention policy and timestamp precision."""
 

@@ -82,13 +82,20 @@ def test_an_error_in_a_later_statement_is_raised(filled: Session, output: str) -
         filled.query('SELECT "v" FROM "m"; SELECT nope(', output=output)  # type: ignore[call-overload]
 
 
-@pytest.mark.parametrize("output", ["json", "bytes", "dataframe"])
+ERROR_AFTER_GOOD = 'SELECT "v" FROM "m"; SELECT "v" FROM "m" WHERE time > \'not a time\''
+
+
+@pytest.mark.parametrize("output", ["json", "bytes"])
 def test_an_error_after_good_chunks(filled: Session, output: str) -> None:
-    q = 'SELECT "v" FROM "m"; SELECT "v" FROM "m" WHERE time > \'not a time\''
-    chunks = filled.query(q, chunked=True, chunk_size=10, output=output)  # type: ignore[call-overload]
+    chunks = filled.query(ERROR_AFTER_GOOD, chunked=True, chunk_size=10, output=output)  # type: ignore[call-overload]
     assert next(chunks) is not None  # good chunks first, then the error
     with pytest.raises(QueryError):
         list(chunks)
+
+
+def test_an_error_after_good_msgpack_chunks_is_raised(filled: Session) -> None:
+    with pytest.raises(QueryError, match="not compatible"):
+        list(filled.query(ERROR_AFTER_GOOD, chunked=True, chunk_size=10, output="dataframe"))
 
 
 @pytest.fixture(scope="module")
