@@ -52,16 +52,28 @@ def test_page_examples(
     cwd = os.getcwd()
     try:
         with asyncio.Runner() as runner:
-            for block in runnable:
-                if block.skipped:
-                    continue
-                if block.is_python:
-                    _run_python(block, module, runner, influxdb_server, database)
-                else:
-                    _run_shell(block, env, workdir)
+            try:
+                for block in runnable:
+                    if block.skipped:
+                        continue
+                    if block.is_python:
+                        _run_python(block, module, runner, influxdb_server, database)
+                    else:
+                        _run_shell(block, env, workdir)
+            finally:
+                _close_sessions(module, runner)
     finally:
         os.chdir(cwd)
         del sys.modules[module.__name__]
+
+
+def _close_sessions(module: types.ModuleType, runner: asyncio.Runner) -> None:
+    """Close the sessions a page left open (a failed block skips the page's own close)."""
+    for value in list(module.__dict__.values()):
+        if isinstance(value, orm.Session):
+            value.close()
+        elif isinstance(value, orm.AsyncSession):
+            runner.run(value.aclose())
 
 
 def _fail(block: Block, error: BaseException) -> None:
