@@ -1,0 +1,59 @@
+"""Checked by mypy --strict (see test_query_typing.py): what type checkers see of queries."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any, assert_type
+
+import influxorm as orm
+from influxorm.query import execution
+from influxorm.session import AsyncSession
+
+
+class Side(Enum):
+    BUY = "BUY"
+    SELL = "SELL"
+
+
+class Trade(orm.Measurement, name="trades"):
+    time: datetime = orm.time()
+    instrument: str = orm.tag()
+    side: Side = orm.tag()
+    price: float = orm.field()
+
+
+assert_type(Trade.objects, orm.Query[Trade])
+assert_type(Trade.objects.where(side=Side.BUY, price__gt=100), orm.Query[Trade])
+assert_type(Trade.objects.where(orm.Q(instrument="A") | ~orm.Q(instrument="B")), orm.Query[Trade])
+assert_type(
+    Trade.objects.exclude(instrument="X")
+    .where(time__gte=orm.now() - timedelta(hours=1))
+    .order_by("-time")
+    .limit(10)
+    .offset(1)
+    .slimit(1)
+    .soffset(0)
+    .tz("UTC")
+    .only("price")
+    .group_by("instrument"),
+    orm.Query[Trade],
+)
+assert_type(
+    Trade.objects.aggregate(avg=orm.Mean("price")).group_by(orm.every("1h"), fill=None),
+    orm.AggregateQuery[Trade],
+)
+assert_type(orm.Q(price__gt=1) & orm.Q(side=Side.BUY), orm.Q)
+assert_type(Trade.objects.influxql, str)
+assert_type(Trade.objects.params, dict[str, Any])
+
+
+async def typed(session: AsyncSession) -> None:
+    assert_type(await execution.fetch_async(Trade.objects, session), list[Trade])
+    assert_type(await execution.first_async(Trade.objects, session), Trade | None)
+    assert_type(await execution.count_async(Trade.objects, session), int)
+    assert_type(await execution.exists_async(Trade.objects, session), bool)
+    rows = await execution.fetch_rows_async(Trade.objects.aggregate(n=orm.Count("price")), session)
+    assert_type(rows, list[dict[str, Any]])
+    async for trade in execution.iterate_async(Trade.objects, session, 100):
+        assert_type(trade, Trade)
