@@ -8,14 +8,14 @@ instances by the model's generated hydrator, one result series at a time.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
 from influxorm.exceptions import QueryBuildError
 from influxorm.models.hydration import hydrate_series
-from influxorm.models.schema import ColumnKind
+from influxorm.models.schema import Schema
 from influxorm.query.compiler import compile_delete, compile_query
 from influxorm.query.functions import Count
 from influxorm.query.query import AggregateQuery, IntoQuery, Query
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from influxorm.session.async_session import AsyncSession
 
 __all__ = [
+    "ModelFrame",
+    "check_chunk_size",
     "count_async",
     "delete_async",
     "execute_into_async",
@@ -35,6 +37,7 @@ __all__ = [
     "first_row_async",
     "iterate_async",
     "iterate_rows_async",
+    "register_model_frame",
     "to_dataframe_async",
 ]
 
@@ -65,16 +68,28 @@ def _instances(model: type[M], response: Mapping[str, Any]) -> list[M]:
     return out
 
 
-def _rows(response: Mapping[str, Any]) -> list[Row]:
+def _rows(schema: Schema, response: Mapping[str, Any]) -> list[Row]:
     out: list[Row] = []
     for series in _series(response):
-        tags = series.get("tags") or {}
+        tags = {
+            key: _tag_value(schema, key, value) for key, value in (series.get("tags") or {}).items()
+        }
         columns = series["columns"]
         for values in series.get("values") or ():
             row = dict(tags)
             row.update(zip(columns, values, strict=True))
             out.append(row)
     return out
+
+
+def _tag_value(schema: Schema, key: str, value: str) -> object:
+    column = schema.get(key)
+    if column is None or not column.is_enum or value == "":
+        return value
+    try:
+        return column.python_type(value)
+    except ValueError:
+        return value
 
 
 async def fetch_async(query: Query[M], session: AsyncSession) -> list[M]:
@@ -120,7 +135,7 @@ async def delete_async(query: Query[Any], session: AsyncSession) -> None:
 
 async def fetch_rows_async(query: AggregateQuery[Any], session: AsyncSession) -> list[Row]:
     """The result rows of an aggregate query: dicts of ``time``, names and GROUP BY tags."""
-    return _rows(await _json(query, session))
+    return _rows(query.schema, await _json(query, session))
 
 
 async def first_row_async(query: AggregateQuery[Any], session: AsyncSession) -> Row | None:
@@ -129,11 +144,16 @@ async def first_row_async(query: AggregateQuery[Any], session: AsyncSession) -> 
     return rows[0] if rows else None
 
 
+def check_chunk_size(chunk_size: int) -> None:
+    """Raise QueryBuildError unless ``chunk_size`` is a positive int."""
+    if type(chunk_size) is not int or chunk_size < 1:
+        raise QueryBuildError(f"chunk_size must be a positive int, not {chunk_size!r}")
+
+
 async def _chunks(
     query: Query[Any] | AggregateQuery[Any], session: AsyncSession, chunk_size: int
 ) -> AsyncIterator[Mapping[str, Any]]:
-    if type(chunk_size) is not int or chunk_size < 1:
-        raise QueryBuildError(f"chunk_size must be a positive int, not {chunk_size!r}")
+    check_chunk_size(chunk_size)
     text, params = compile_query(query)
     chunks = await session.query(
         text,
@@ -165,15 +185,29 @@ async def iterate_rows_async(
 ) -> AsyncIterator[Row]:
     """Stream the result rows of an aggregate query."""
     async for chunk in _chunks(query, session, chunk_size):
-        for row in _rows(chunk):
+        for row in _rows(query.schema, chunk):
             yield row
+
+
+ModelFrame = Callable[[type[Any], Any], Any]
+_model_frame: ModelFrame | None = None
+
+
+def register_model_frame(convert: ModelFrame) -> None:
+    """Register the results layer's ``(model, frame) -> frame`` typing a row query's frame.
+
+    Until one is registered, :func:`to_dataframe_async` names columns by attribute and
+    makes float fields ``float64`` itself.
+    """
+    global _model_frame
+    _model_frame = convert
 
 
 async def to_dataframe_async(query: Query[Any] | AggregateQuery[Any], session: AsyncSession) -> Any:
     """The result of ``query`` as a ``pandas.DataFrame`` with a UTC ``DatetimeIndex``.
 
-    Columns of a row query are named by model attribute, float fields are ``float64``
-    even where every value was whole; an aggregate query keeps its names and tags.
+    Columns of a row query are named by model attribute and typed by the model; an
+    aggregate query keeps its names and GROUP BY tags.
     """
     text, params = compile_query(query)
     frame = await session.query(
@@ -181,13 +215,11 @@ async def to_dataframe_async(query: Query[Any] | AggregateQuery[Any], session: A
     )
     if isinstance(query, AggregateQuery):
         return frame
+    if _model_frame is not None:
+        return _model_frame(query.model, frame)
     schema = query.schema
     columns = set(frame.columns)
-    floats = {
-        c.key: "float64"
-        for c in schema.fields
-        if c.value_type is float and c.key in columns and c.kind is ColumnKind.FIELD
-    }
+    floats = {c.key: "float64" for c in schema.fields if c.value_type is float and c.key in columns}
     if floats:
         frame = frame.astype(floats)
     renames = {c.key: c.attr for c in schema.columns if c.key != c.attr and c.key in columns}

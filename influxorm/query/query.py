@@ -382,6 +382,7 @@ class Query(_QueryBase[M]):
         """
         from influxorm.query import execution
 
+        execution.check_chunk_size(chunk_size)
         s = self._resolve_session()
         return s._complete_iter(execution.iterate_async(self, s._async, chunk_size))
 
@@ -446,6 +447,7 @@ class AggregateQuery(_QueryBase[M]):
         """Stream the result rows as dicts, ``chunk_size`` points at a time."""
         from influxorm.query import execution
 
+        execution.check_chunk_size(chunk_size)
         s = self._resolve_session()
         return s._complete_iter(execution.iterate_rows_async(self, s._async, chunk_size))
 

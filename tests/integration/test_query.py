@@ -241,6 +241,21 @@ def test_aggregates_group_by_tag(written: Session) -> None:
         assert got[name][1:] == (volume, n)
 
 
+def test_aggregate_rows_restore_enum_tags(written: Session) -> None:
+    rows = Trade.objects.aggregate(n=orm.Count("price")).group_by("side").fetch()
+    assert {r["side"]: r["n"] for r in rows} == {
+        side: sum(t.side is side for t in TRADES) for side in Side
+    }
+    first = Trade.objects.aggregate(n=orm.Count("price")).group_by("side").first()
+    assert first is not None
+    assert first["side"] in set(Side)
+
+
+def test_bad_chunk_size_is_refused_before_sending(written: Session) -> None:
+    with pytest.raises(orm.QueryBuildError, match="chunk_size"):
+        Trade.objects.iterate(chunk_size=0)
+
+
 def test_aggregates_group_by_time_with_fill(written: Session) -> None:
     start, end = T0, T0 + timedelta(hours=2)
     query = (
