@@ -79,6 +79,12 @@ def _objects(series: pd.Series) -> np.ndarray:
     return np.array(series.to_numpy(dtype=object), dtype=object)
 
 
+def _contains_any(texts: np.ndarray, chars: Sequence[str]) -> bool:
+    """Whether any str of an object array holds one of ``chars`` (one C-level scan)."""
+    joined = "".join(texts.tolist())
+    return any(char in joined for char in chars)
+
+
 def _raise_breaking(texts: Sequence[str | None], index: pd.Index, column: Hashable) -> None:
     for position, text in enumerate(texts):
         if text is None:
@@ -126,11 +132,14 @@ class NumpyOps:
             return [np.array(list(map(float.__repr__, values.tolist())), dtype=object)]
         if kind == "integer":
             ints = series.to_numpy(dtype=np.int64, na_value=0)
-            return [np.array(list(map(int.__repr__, ints.tolist())), dtype=object), "i"]
+            return [ints.astype(StringDType()).astype(object), "i"]
         if kind == "boolean":
             flags = series.to_numpy(dtype=bool, na_value=False)
             return [np.where(flags, "t", "f").astype(object)]
-        text = self._strings(series).astype(StringDType())
+        plain = self._strings(series)
+        if not _contains_any(plain, ("\\", '"')):
+            return ['"', plain, '"']
+        text = plain.astype(StringDType())
         text = np.strings.replace(text, "\\", "\\\\")
         text = np.strings.replace(text, '"', '\\"')
         return ['"', text.astype(object), '"']
@@ -151,6 +160,8 @@ class NumpyOps:
                 series.index,
                 column,
             )
+        if not _contains_any(plain, (",", "=", " ")):
+            return plain
         for char in (",", "=", " "):
             text = np.strings.replace(text, char, "\\" + char)
         escaped: np.ndarray = text.astype(object)
@@ -191,23 +202,25 @@ class NumpyOps:
     ) -> Iterator[bytes]:
         rows = len(ns)
         parts: list[Piece] = [prefix]
-        presence = [p if p is not None else np.ones(rows, bool) for _, _, p in fields]
-        first_present = np.argmax(np.stack(presence, axis=1), axis=1) if rows else None
+        first_present = None
+        if fields[0][2] is not None:
+            presence = [p if p is not None else np.ones(rows, bool) for _, _, p in fields]
+            first_present = np.argmax(np.stack(presence, axis=1), axis=1)
         for j, (key, pieces, present) in enumerate(fields):
-            value = self._concat(pieces, rows)
-            if present is None and j == 0:
-                parts.extend((f" {key}=", value))
+            if present is None and (first_present is None or j == 0):
+                # The same key on every row: constants cost nothing per row.
+                parts.append(f" {key}=" if j == 0 else f",{key}=")
+                parts.extend(pieces)
                 continue
             keys = np.array(["", f",{key}=", f" {key}="], dtype=object)
             choice = np.ones(rows, np.intp) if present is None else present.astype(np.intp)
             if first_present is not None:
                 choice += (first_present == j) & (choice > 0)
-            text = keys[choice] + value
+            text = keys[choice] + self._concat(pieces, rows)
             if present is not None:
                 text[~present] = ""
             parts.append(text)
-        stamps: np.ndarray = np.array(list(map(int.__repr__, ns.tolist())), dtype=object)
-        parts.append(" " + stamps + "\n")
+        parts.extend((" ", ns.astype(StringDType()).astype(object), "\n"))
         chosen_rows = np.flatnonzero(keep) if keep is not None else np.arange(rows)
         for start in range(0, len(chosen_rows), batch_rows):
             chosen = chosen_rows[start : start + batch_rows]
