@@ -2,9 +2,10 @@
 
 :func:`make_encoder_source` is a pure maker: schema in, ``(source, globals)`` out. The
 source defines ``encode(self, stamp=None) -> str`` (one instance, one line without a
-newline) and ``encode_many(objs, stamp=None) -> list[str]`` (the same body inlined in one
-loop). :func:`encoder_for` compiles it once per class with :mod:`influxorm._codegen`,
-so tracebacks show ``<influxorm generated encoder mod.Class>`` and its real lines.
+newline), ``encode_many(objs, stamp=None) -> list[str]`` (the same body inlined in one
+loop) and ``check_many(objs, stamp=None)`` (the same checks, no line formatted).
+:func:`encoder_for` compiles it once per class with :mod:`influxorm._codegen`, so
+tracebacks show ``<influxorm generated encoder mod.Class>`` and its real lines.
 
 Validation is inline (there is no separate slow pass): the common case of each value is
 checked with a type test and falls back to a helper that converts what can be converted
@@ -55,6 +56,10 @@ class Encoder:
 
     encode: Callable[..., str]
     encode_many: Callable[..., list[str]]
+    #: ``check_many(objs, stamp=None) -> None``: every check of ``encode_many`` (the same
+    #: errors), without formatting lines: validating first and encoding later costs
+    #: little more than encoding, and lets a writer send while it encodes.
+    check_many: Callable[..., None]
     source: str
     filename: str
 
@@ -249,8 +254,9 @@ def _indent(lines: list[str], depth: int) -> list[str]:
     return [pad + line for line in lines]
 
 
-def _body(schema: Schema) -> list[str]:
-    """The encoding of ``self`` into ``_line``, shared by ``encode`` and ``encode_many``."""
+def _body(schema: Schema, *, emit: bool = True) -> list[str]:
+    """The encoding of ``self`` into ``_line``, shared by ``encode`` and ``encode_many``;
+    without ``emit``, only the checks (``check_many``: no line is formatted)."""
     out: list[str] = []
     if schema.tags:
         # Enum members hash through a Python-level ``__hash__``: key the cache on their
@@ -299,14 +305,15 @@ def _body(schema: Schema) -> list[str]:
                 "if not _parts:",
                 "    raise _empty(self)",
             ]
-        out.append("_fields = ','.join(_parts)")
+        if emit:
+            out.append("_fields = ','.join(_parts)")
         fields_expr = "f'{_fields}'"
     else:
         fields_expr = " ".join(pieces)
 
     time = schema.time
-    with_time = f"_line = f'{{_head}} ' {fields_expr} f' {{_t}}'"
-    without_time = f"_line = f'{{_head}} ' {fields_expr}"
+    with_time = f"_line = f'{{_head}} ' {fields_expr} f' {{_t}}'" if emit else "pass"
+    without_time = f"_line = f'{{_head}} ' {fields_expr}" if emit else "pass"
     convert = [
         f"if type(_t) is not int or not {MIN_NS} <= _t <= {MAX_NS}:",
         f"    _t = _time_ns(_t, _C[{time.attr!r}], _M)",
@@ -365,6 +372,11 @@ def make_encoder_source(schema: Schema) -> tuple[str, dict[str, Any]]:
             "        _append(_line)",
             "    return _out",
             "",
+            "",
+            "def check_many(objs, stamp=None):",
+            "    for self in objs:",
+            *_indent(_body(schema, emit=False), 2),
+            "",
         ]
     )
     make_head, head_cache = _head_maker(schema)
@@ -408,8 +420,14 @@ def encoder_for(schema: Schema) -> Encoder:
     source, globs = make_encoder_source(schema)
     filename = generated_filename("encoder", schema.model)
     encode_many = compile_generated(source, globs, "encode_many", filename)
-    encode = encode_many.__globals__["encode"]
-    return Encoder(encode=encode, encode_many=encode_many, source=source, filename=filename)
+    namespace = encode_many.__globals__
+    return Encoder(
+        encode=namespace["encode"],
+        encode_many=encode_many,
+        check_many=namespace["check_many"],
+        source=source,
+        filename=filename,
+    )
 
 
 def encode_instances(encoder: Encoder, objs: Iterable[object], stamp: int | None) -> list[str]:
