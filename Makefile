@@ -50,7 +50,7 @@ test: venv influxd lint typecheck
 # The documentation site, from docs/ and the docstrings, into site/ (no warnings allowed).
 # Its examples run in the test suite (tests/docs) against a throwaway influxd.
 docs: venv
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 clean:
 	rm -rf site $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -50,6 +50,8 @@ def test_page_examples(
     workdir = tmp_path / "shell"
     workdir.mkdir()
     cwd = os.getcwd()
+    os.chdir(workdir)  # files an example writes land in the test's temporary folder
+    sys.path.insert(0, str(workdir))  # and modules written there are importable
     try:
         with asyncio.Runner() as runner:
             try:
@@ -64,6 +66,7 @@ def test_page_examples(
                 _close_sessions(module, runner)
     finally:
         os.chdir(cwd)
+        sys.path.remove(str(workdir))
         del sys.modules[module.__name__]
 
 
@@ -103,7 +106,7 @@ def _run_python(
         for name in sorted(set(namespace) - before):
             value = namespace[name]
             if name.startswith("test_") and inspect.isfunction(value):
-                _call_test(value, runner, server, database)
+                _call_test(value, runner, server)
     except Exception as error:
         failure: Exception | None = error
     else:
@@ -112,31 +115,35 @@ def _run_python(
         _fail(block, failure)
 
 
-def _call_test(
-    test: Callable[..., Any], runner: asyncio.Runner, server: InfluxDBServer, database: str
-) -> None:
-    """Call a ``test_*`` function of an example with the plugin's fixtures it names."""
+def _call_test(test: Callable[..., Any], runner: asyncio.Runner, server: InfluxDBServer) -> None:
+    """Call a ``test_*`` function of an example as pytest would with influxorm's plugin:
+    the fixtures it names, on a fresh database of its own."""
     names = list(inspect.signature(test).parameters)
+    database = f"docs_test_{uuid.uuid4().hex[:12]}"
     simple = {"database": database, "influxdb_url": server.url, "influxdb_server": server}
     unknown = [n for n in names if n not in simple and n not in ("session", "async_session")]
     if unknown:
         raise LookupError(f"{test.__name__} asks for fixtures the docs tests lack: {unknown}")
     kwargs = {n: simple[n] for n in names if n in simple}
-    if inspect.iscoroutinefunction(test):
+    server.execute(f'CREATE DATABASE "{database}"')
+    try:
+        if inspect.iscoroutinefunction(test):
 
-        async def call() -> None:
-            if "async_session" in names:
-                async with orm.AsyncSession(server.url, database=database) as async_session:
-                    await test(**kwargs, async_session=async_session)
-            else:
-                await test(**kwargs)
+            async def call() -> None:
+                if "async_session" in names:
+                    async with orm.AsyncSession(server.url, database=database) as async_session:
+                        await test(**kwargs, async_session=async_session)
+                else:
+                    await test(**kwargs)
 
-        runner.run(call())
-    elif "session" in names:
-        with orm.Session(server.url, database=database) as session:
-            test(**kwargs, session=session)
-    else:
-        test(**kwargs)
+            runner.run(call())
+        elif "session" in names:
+            with orm.Session(server.url, database=database) as session:
+                test(**kwargs, session=session)
+        else:
+            test(**kwargs)
+    finally:
+        server.execute(f'DROP DATABASE "{database}"')
 
 
 def _shell_env(url: str, database: str) -> dict[str, str]:
@@ -178,6 +185,7 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
         cwd=REPO,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,
         timeout=600,
