@@ -9,12 +9,14 @@ from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Mapping, S
 from contextvars import Token
 from datetime import timedelta
 from types import TracebackType
-from typing import Any, Literal, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
 
-from influxorm import _context
+from influxorm import _context, schema_check
 from influxorm.exceptions import ValidationError
 from influxorm.influxql import quote_ident
 from influxorm.models.writing import encode_lines
+from influxorm.query import execution
+from influxorm.query.query import AggregateQuery, Query
 from influxorm.results.decoding import MSGPACK, ResponseDecoder, frame_accept
 from influxorm.results.frames import FrameAccumulator
 from influxorm.results.json import decode_query_body, may_hold_error
@@ -53,11 +55,17 @@ from influxorm.session.sending import Sender, WriteTarget
 from influxorm.session.transport import Transport
 from influxorm.session.writer import AsyncBulkWriter, OnError, OnProgress
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from influxorm.models.measurement import Measurement
+
 __all__ = ["AsyncSession"]
 
 logger = logging.getLogger("influxorm")
 
 T = TypeVar("T")
+M = TypeVar("M", bound="Measurement")
 
 _FRAME_CHUNK = 50_000
 """Rows per chunk when a plain DataFrame query is streamed from the server."""
@@ -700,6 +708,50 @@ class AsyncSession:
             statements.drop_series(measurement, tags or {}),
             db=self._config.require_database(database),
         )
+
+    # -- model queries: the precisely typed equivalents of a query's terminal operations --
+
+    async def fetch(self, query: Query[M]) -> list[M]:
+        """The points ``query`` selects, as instances of its model."""
+        return await execution.fetch_async(query, self)
+
+    async def first(self, query: Query[M]) -> M | None:
+        """The first point of ``query`` in its order, or None."""
+        return await execution.first_async(query, self)
+
+    async def count(self, query: Query[Any]) -> int:
+        """How many points ``query`` selects (LIMIT and OFFSET applied)."""
+        return await execution.count_async(query, self)
+
+    async def exists(self, query: Query[Any]) -> bool:
+        """Whether ``query`` selects at least one point."""
+        return await execution.exists_async(query, self)
+
+    def iterate(self, query: Query[M], *, chunk_size: int = 10_000) -> AsyncIterator[M]:
+        """Stream the points of ``query`` through a chunked response, ``chunk_size`` at a time."""
+        execution.check_chunk_size(chunk_size)
+        return execution.iterate_async(query, self, chunk_size)
+
+    async def fetch_rows(self, query: AggregateQuery[Any]) -> list[dict[str, Any]]:
+        """The rows of an aggregate query, keyed by aggregate names, GROUP BY tags and time."""
+        return await execution.fetch_rows_async(query, self)
+
+    async def to_dataframe(self, query: Query[Any] | AggregateQuery[Any]) -> pd.DataFrame:
+        """The result of ``query`` as a DataFrame with a UTC ``DatetimeIndex``."""
+        frame: pd.DataFrame = await execution.to_dataframe_async(query, self)
+        return frame
+
+    async def delete(self, query: Query[Any]) -> None:
+        """``DELETE`` the points ``query`` matches (tag and time conditions only)."""
+        await execution.delete_async(query, self)
+
+    async def check_schema(self, model: type[Measurement]) -> list[schema_check.SchemaConflict]:
+        """Compare ``model`` with the server's tag and field keys before writing it.
+
+        Returns the conflicts (field type mismatches, a tag the server has as a field and
+        vice versa) that would make the server refuse the model's points; empty if none.
+        """
+        return await schema_check.check_schema_async(self, model)
 
 
 def _content_type(response: Response) -> str:

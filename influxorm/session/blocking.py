@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping, Sequenc
 from contextvars import Token
 from datetime import timedelta
 from types import TracebackType
-from typing import Any, Literal, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
 
-from influxorm import _context
+from influxorm import _context, schema_check
+from influxorm.query import execution
+from influxorm.query.query import AggregateQuery, Query
 from influxorm.results.output import Output
 from influxorm.session.admin import Privilege
 from influxorm.session.async_session import AsyncSession
@@ -22,9 +24,15 @@ from influxorm.session.retry import RetryPolicy
 from influxorm.session.transport import Transport
 from influxorm.session.writer import OnError, OnProgress
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from influxorm.models.measurement import Measurement
+
 __all__ = ["Session"]
 
 T = TypeVar("T")
+M = TypeVar("M", bound="Measurement")
 
 _thread_names = itertools.count(1)
 
@@ -505,6 +513,44 @@ class Session:
     ) -> None:
         """See :meth:`AsyncSession.drop_series`."""
         self._complete(self._session.drop_series(measurement, tags=tags, database=database))
+
+    # -- model queries: the precisely typed equivalents of a query's terminal operations --
+
+    def fetch(self, query: Query[M]) -> list[M]:
+        """See :meth:`AsyncSession.fetch`."""
+        return self._complete(execution.fetch_async(query, self._session))
+
+    def first(self, query: Query[M]) -> M | None:
+        """See :meth:`AsyncSession.first`."""
+        return self._complete(execution.first_async(query, self._session))
+
+    def count(self, query: Query[Any]) -> int:
+        """See :meth:`AsyncSession.count`."""
+        return self._complete(execution.count_async(query, self._session))
+
+    def exists(self, query: Query[Any]) -> bool:
+        """See :meth:`AsyncSession.exists`."""
+        return self._complete(execution.exists_async(query, self._session))
+
+    def iterate(self, query: Query[M], *, chunk_size: int = 10_000) -> Iterator[M]:
+        """See :meth:`AsyncSession.iterate`; a plain iterator, closed if abandoned."""
+        return self._complete_iter(self._session.iterate(query, chunk_size=chunk_size))
+
+    def fetch_rows(self, query: AggregateQuery[Any]) -> list[dict[str, Any]]:
+        """See :meth:`AsyncSession.fetch_rows`."""
+        return self._complete(execution.fetch_rows_async(query, self._session))
+
+    def to_dataframe(self, query: Query[Any] | AggregateQuery[Any]) -> pd.DataFrame:
+        """See :meth:`AsyncSession.to_dataframe`."""
+        return self._complete(self._session.to_dataframe(query))
+
+    def delete(self, query: Query[Any]) -> None:
+        """See :meth:`AsyncSession.delete`."""
+        self._complete(execution.delete_async(query, self._session))
+
+    def check_schema(self, model: type[Measurement]) -> list[schema_check.SchemaConflict]:
+        """See :meth:`AsyncSession.check_schema`."""
+        return self._complete(schema_check.check_schema_async(self._session, model))
 
 
 async def _noop() -> None:

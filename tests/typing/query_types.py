@@ -8,7 +8,7 @@ from typing import Any, assert_type
 
 import influxorm as orm
 from influxorm.query import execution
-from influxorm.session import AsyncSession
+from influxorm.session import AsyncSession, Session
 
 
 class Side(Enum):
@@ -57,3 +57,29 @@ async def typed(session: AsyncSession) -> None:
     assert_type(rows, list[dict[str, Any]])
     async for trade in execution.iterate_async(Trade.objects, session, 100):
         assert_type(trade, Trade)
+
+
+async def session_methods(session: AsyncSession) -> None:
+    query = Trade.objects.where(instrument="AAPL")
+    assert_type(await session.fetch(query), list[Trade])
+    assert_type(await session.first(query), Trade | None)
+    assert_type(await session.count(query), int)
+    assert_type(await session.exists(query), bool)
+    async for trade in session.iterate(query, chunk_size=100):
+        assert_type(trade, Trade)
+
+
+def blocking_session_methods(session: Session) -> None:
+    query = Trade.objects.where(instrument="AAPL")
+    assert_type(session.fetch(query), list[Trade])
+    assert_type(session.first(query), Trade | None)
+    assert_type(session.count(query), int)
+    for trade in session.iterate(query, chunk_size=100):
+        assert_type(trade, Trade)
+
+
+trade = Trade(time=datetime(2024, 1, 2), instrument="AAPL", side=Side.BUY, price=1.5)
+assert_type(trade, Trade)
+assert_type(trade.price, float)
+assert_type(trade.side, Side)
+assert_type(trade.to_lineprotocol(), bytes)

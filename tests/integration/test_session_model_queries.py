@@ -1,0 +1,71 @@
+"""``session.fetch(query)`` and friends: the typed equivalents of a query's terminal operations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+
+import influxorm as orm
+from influxorm.session import AsyncSession, Session
+
+
+class Reading(orm.Measurement, name="readings"):
+    time: datetime = orm.time()
+    sensor: str = orm.tag()
+    value: float = orm.field()
+    count: int = orm.field()
+
+
+T0 = datetime(2024, 3, 1, tzinfo=UTC)
+POINTS = [
+    Reading(time=T0 + timedelta(seconds=i), sensor=f"s{i % 3}", value=i / 2, count=i)
+    for i in range(30)
+]
+S1 = [p for p in POINTS if p.sensor == "s1"]
+
+
+def test_blocking_session_methods(session: Session) -> None:
+    session.write(POINTS)
+    query = Reading.objects.where(sensor="s1")
+
+    assert session.fetch(query) == S1
+    assert session.first(query.order_by("-time")) == S1[-1]
+    assert session.count(query) == len(S1)
+    assert session.exists(query)
+    assert not session.exists(Reading.objects.where(sensor="nope"))
+    assert list(session.iterate(query, chunk_size=3)) == S1
+
+    rows = session.fetch_rows(query.aggregate(total=orm.Sum("count")))
+    assert [row["total"] for row in rows] == [sum(p.count for p in S1)]
+
+    frame = session.to_dataframe(query)
+    assert isinstance(frame.index, pd.DatetimeIndex)
+    assert str(frame.index.tz) == "UTC"
+    assert frame["value"].tolist() == [p.value for p in S1]
+
+    session.delete(query)
+    assert session.count(Reading.objects) == len(POINTS) - len(S1)
+    assert session.check_schema(Reading) == []
+
+
+async def test_async_session_methods(async_session: AsyncSession) -> None:
+    await async_session.write(POINTS)
+    query = Reading.objects.where(sensor="s1")
+
+    assert await async_session.fetch(query) == S1
+    assert await async_session.first(query) == S1[0]
+    assert await async_session.count(query) == len(S1)
+    assert await async_session.exists(query)
+    assert [r async for r in async_session.iterate(query, chunk_size=4)] == S1
+    assert (await async_session.to_dataframe(query))["count"].tolist() == [p.count for p in S1]
+    await async_session.delete(query)
+    assert not await async_session.exists(query)
+
+
+def test_check_schema_reports_a_conflict(session: Session) -> None:
+    session.write('readings,sensor=a value="text",count=1i 1')
+
+    conflicts = session.check_schema(Reading)
+
+    assert [c.key for c in conflicts] == ["value"]
