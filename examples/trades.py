@@ -73,6 +73,26 @@ async def async_tour(url: str) -> None:
         sizes = [len(chunk["results"][0]["series"][0]["values"]) async for chunk in chunks]
         print(f"async: streamed all trades in chunks of {sizes}")
 
+        # The query builder: immutable, compiled to quoted InfluxQL + bound parameters.
+        big_buys = (
+            Trade.objects.where(side=Side.BUY, price__gt=150)
+            .where(orm.Q(instrument="AAPL") | orm.Q(instrument="MSFT"))
+            .order_by("-time")
+            .limit(3)
+        )
+        print(f"async: query builder -> {big_buys.influxql}  params={big_buys.params}")
+        for trade in await session.fetch(big_buys):
+            print(
+                f"async:   {trade.time:%H:%M:%S} {trade.instrument} {trade.side.name} "
+                f"{trade.size} @ {trade.price}"
+            )
+        print(f"async: {await session.count(Trade.objects.where(instrument='NVDA'))} NVDA trades")
+
+        async with session.writer(batch_size=1_000) as writer:
+            for trade in make_trades(2_000, first_id=1_000):
+                await writer.write(trade)
+        print(f"async: bulk writer acknowledged {writer.progress.points_written} more trades")
+
 
 def blocking_tour(url: str) -> None:
     with orm.Session(url, database="market") as session:
@@ -82,6 +102,17 @@ def blocking_tour(url: str) -> None:
         series = result["results"][0]["series"][0]
         latest = dict(zip(series["columns"], series["values"][0], strict=True))
         print(f"blocking: latest trade: {latest}")
+        latest_aapl = Trade.objects.where(instrument="AAPL").order_by("-time").first()
+        print(f"blocking: latest AAPL trade as a model instance: {latest_aapl}")
+
+        volume = (
+            Trade.objects.where(time__gte=START, time__lt=START + timedelta(hours=1))
+            .aggregate(avg_price=orm.Mean("price"), volume=orm.Sum("size"))
+            .group_by("instrument", orm.every("10m"), fill="none")
+            .to_dataframe()
+        )
+        print("blocking: average price and volume per instrument and 10 minutes:")
+        print(volume.to_string(max_rows=12))
         try:
             session.query("SELECT price FROM trades WHERE", epoch=None)
         except orm.QueryError as error:

@@ -67,3 +67,27 @@ def test_plot_png(tmp_path: Path) -> None:
     lines = _run("plot_png.py", str(output), cwd=tmp_path)
     assert lines == [f"plotted 32 points of 3 sensors to {output}"]
     assert output.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_trades_demo(tmp_path: Path) -> None:
+    """``make demo``: writes trades, reads them back as models, aggregates, bulk-writes."""
+    lines = _run("trades.py", cwd=tmp_path)
+    assert lines[0].startswith("started a throwaway influxd at http://127.0.0.1:")
+    assert "async: wrote 300 trades" in lines
+    assert [line for line in lines if line.endswith(" 100 trades")] == [
+        "async: AAPL: 100 trades",
+        "async: MSFT: 100 trades",
+        "async: NVDA: 100 trades",
+        "async: 100 NVDA trades",
+    ]
+    assert any('WHERE "side" = $p0 AND "price" > 150.0' in line for line in lines)
+    assert "async:   14:34:58 MSFT BUY 40 @ 174.5" in lines
+    assert "async: bulk writer acknowledged 2000 more trades" in lines
+    assert "blocking: wrote 50 more trades" in lines
+    assert any(
+        line.startswith("blocking: latest AAPL trade as a model instance: Trade(")
+        and "side=<Side.BUY: 'BUY'>" in line
+        for line in lines
+    )
+    assert any(line.startswith("blocking: a bad statement raises QueryError:") for line in lines)
+    assert lines[-1] == "stopped the server and removed its files"
