@@ -59,7 +59,7 @@ def test_page_examples(
                     if block.skipped:
                         continue
                     if block.is_python:
-                        _run_python(block, module, runner, influxdb_server, database)
+                        _run_python(block, module, runner, influxdb_server)
                     else:
                         _run_shell(block, env, workdir)
             finally:
@@ -89,7 +89,6 @@ def _run_python(
     module: types.ModuleType,
     runner: asyncio.Runner,
     server: InfluxDBServer,
-    database: str,
 ) -> None:
     namespace = module.__dict__
     before = set(namespace)
