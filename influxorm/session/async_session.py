@@ -42,6 +42,7 @@ from influxorm.session.batching import (
     DEFAULT_MAX_BODY_BYTES,
     bodies,
     count_body_points,
+    group_by_model_target,
     has_raw,
     is_dataframe,
     materialize,
@@ -281,23 +282,52 @@ class AsyncSession:
         Points without a time are stamped with the client's time before sending, so
         retries never store them twice; raw line protocol whose lines lack timestamps
         is retried only when the server certainly did nothing (throttling).
-        ``db`` defaults to the session's database, ``rp`` to the database's default
-        retention policy. ``precision`` (``n u ms s m h``) gives the unit of raw line
-        protocol timestamps; structured points are encoded in nanoseconds, so mixing
+        ``db`` defaults to the model's ``database=`` class keyword, else the session's
+        database; ``rp`` to the model's ``retention_policy=`` (when ``db`` is not given),
+        else the database's default retention policy. ``precision`` (``n u ms s m h``)
+        gives the unit of raw line protocol timestamps; structured points are encoded in nanoseconds, so mixing
         them with another precision is a ValidationError.
         """
         if precision is not None:
             check_precision(precision)
-        target = WriteTarget(self._config.require_database(db), rp, precision)
         if is_dataframe(data):
+            target = WriteTarget(self._config.require_database(db), rp, precision)
             return await self._write_dataframe(data, target, measurement, tag_columns, extra_tags)
         if measurement is not None or tag_columns or extra_tags:
             raise ValidationError(
                 "measurement=, tag_columns= and extra tags apply to DataFrame writes only"
             )
         data = materialize(require_raw_for_precision(data, precision))
+        groups = group_by_model_target(data) if db is None else None
+        if groups is None:
+            target = WriteTarget(self._config.require_database(db), rp, precision)
+            return await self._write_items(data, target)
+        # Models whose class names a database= or retention_policy= go there unless the
+        # call names db= (rp= alone overrides only the retention policy); everything is
+        # validated before the first group is sent.
+        stamp = time.time_ns()
+        encoded = [
+            (
+                WriteTarget(
+                    model_db or self._config.require_database(None),
+                    rp or model_rp,
+                    precision,
+                ),
+                encode_lines(items, stamp_ns=stamp),
+                has_raw(items),
+            )
+            for (model_db, model_rp), items in groups.items()
+        ]
+        written = 0
+        for group_target, lines, raw in encoded:
+            written += await self._send_lines(lines, group_target, raw=raw)
+        return written
+
+    async def _write_items(self, data: object, target: WriteTarget) -> int:
         lines = encode_lines(data, stamp_ns=time.time_ns())
-        raw = has_raw(data)
+        return await self._send_lines(lines, target, raw=has_raw(data))
+
+    async def _send_lines(self, lines: list[str], target: WriteTarget, *, raw: bool) -> int:
         points = count_points(lines) if raw else len(lines)
         if not points:
             return 0

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Final
 
 from influxorm.exceptions import RequestTooLargeError
+from influxorm.models.measurement import Measurement
+from influxorm.models.schema import schema_of
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
@@ -114,3 +116,30 @@ def bodies(lines: list[str], batch_size: int, max_bytes: int) -> Iterable[bytes]
             yield body
         else:
             yield from split_by_size(body, max_bytes)
+
+
+def group_by_model_target(
+    data: object,
+) -> dict[tuple[str | None, str | None], list[object]] | None:
+    """``data``'s items grouped by the ``database=``/``retention_policy=`` of their model
+    class, in order; None when no model in ``data`` names either (the common case, which
+    then costs one pass over the distinct types)."""
+    items: Sequence[object]
+    if isinstance(data, Measurement):
+        items = (data,)
+    elif isinstance(data, (list, tuple)):
+        items = data
+    else:
+        return None
+    targets = {}
+    for cls in {type(item) for item in items}:
+        if isinstance(cls, type) and issubclass(cls, Measurement):
+            schema = schema_of(cls)
+            if schema.database is not None or schema.retention_policy is not None:
+                targets[cls] = (schema.database, schema.retention_policy)
+    if not targets:
+        return None
+    groups: dict[tuple[str | None, str | None], list[object]] = {}
+    for item in items:
+        groups.setdefault(targets.get(type(item), (None, None)), []).append(item)
+    return groups
