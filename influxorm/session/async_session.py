@@ -285,8 +285,8 @@ class AsyncSession:
         ``db`` defaults to the model's ``database=`` class keyword, else the session's
         database; ``rp`` to the model's ``retention_policy=`` (when ``db`` is not given),
         else the database's default retention policy. ``precision`` (``n u ms s m h``)
-        gives the unit of raw line protocol timestamps; structured points are encoded in nanoseconds, so mixing
-        them with another precision is a ValidationError.
+        gives the unit of raw line protocol timestamps; structured points are encoded
+        in nanoseconds, so mixing them with another precision is a ValidationError.
         """
         if precision is not None:
             check_precision(precision)
