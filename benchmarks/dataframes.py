@@ -11,6 +11,7 @@ throwaway influxd filled once. Every run is a fresh subprocess (see ``_harness.p
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import urllib.parse
 import urllib.request
@@ -30,7 +31,7 @@ ROWS = 1_000_000
 MEASUREMENT = "trades"
 TAGS = ["instrument", "side", "venue"]
 QUERY = f"SELECT * FROM {MEASUREMENT}"
-CHUNK_SIZE = 50_000
+CHUNK_SIZE = int(os.environ.get("BENCH_CHUNK", "20000"))
 
 
 def make_frame(rows: int = ROWS) -> pd.DataFrame:
@@ -162,6 +163,12 @@ def _query_params(ctx: Context, **extra: str) -> dict[str, str]:
     return {"db": ctx["database"], "q": QUERY, "epoch": "ns", **extra}
 
 
+def _headers(accept: str) -> dict[str, str]:
+    # aiohttp asks for gzip by default, and influxd then compresses the answer: slower on
+    # both ends over loopback (the session asks for identity too).
+    return {"Accept": accept, "Accept-Encoding": "identity"}
+
+
 def read_influxorm(ctx: Context) -> Any:
     """The user path: session.query(..., output="dataframe") when sessions offer it."""
     import influxorm
@@ -177,6 +184,7 @@ def read_influxorm_results(ctx: Context) -> Any:
     """The results layer fed by plain aiohttp (chunked msgpack), without the session."""
     import aiohttp
 
+    from influxorm.results import gc_paused
     from influxorm.results.decoding import ResponseDecoder, frame_accept
     from influxorm.results.frames import FrameAccumulator
 
@@ -186,7 +194,7 @@ def read_influxorm_results(ctx: Context) -> Any:
         accumulator = FrameAccumulator()
         async with (
             aiohttp.ClientSession() as http,
-            http.get(f"{ctx['url']}/query", params=params, headers={"Accept": accept}) as resp,
+            http.get(f"{ctx['url']}/query", params=params, headers=_headers(accept)) as resp,
         ):
             decoder = ResponseDecoder(resp.content_type, QUERY, chunked=True)
             async for data in resp.content.iter_any():
@@ -196,7 +204,8 @@ def read_influxorm_results(ctx: Context) -> Any:
                 accumulator.feed(response)
         return accumulator.frames()[0]
 
-    return asyncio.run(main())
+    with gc_paused():
+        return asyncio.run(main())
 
 
 def read_handwritten(ctx: Context) -> Any:
@@ -210,7 +219,7 @@ def read_handwritten(ctx: Context) -> Any:
 
     async def main() -> Any:
         params = _query_params(ctx, chunked="true", chunk_size=str(CHUNK_SIZE))
-        headers = {"Accept": "application/x-msgpack"}
+        headers = _headers("application/x-msgpack")
         columns: list[str] = []
         pieces: list[list[Any]] = []
         unpacker = msgpack.Unpacker(raw=False, use_list=False)
@@ -317,7 +326,6 @@ def main() -> None:
 
 
 def _selected(cases: list[Case]) -> set[str]:
-    import os
 
     only = os.environ.get("BENCH_ONLY")
     return {c.label for c in cases if not only or only in c.function}

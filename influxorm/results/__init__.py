@@ -1,5 +1,6 @@
 """influxorm results: query responses -> frames/points, DataFrames -> line protocol."""
 
+from influxorm.results._gc import gc_paused
 from influxorm.results.frame_writer import EncodedFrame, encode_dataframe
 from influxorm.results.frames import FrameAccumulator, SeriesKey, response_to_frames
 from influxorm.results.model_frames import (
@@ -20,6 +21,7 @@ __all__ = [
     "encode_dataframe",
     "encode_model_dataframe",
     "frame_from_response_for_model",
+    "gc_paused",
     "iterpoints",
     "model_frame",
     "response_to_frames",
