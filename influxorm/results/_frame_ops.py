@@ -3,9 +3,9 @@
 :class:`ArrowOps` (used when pyarrow is installed, the ``fast`` extra) does every step in
 Arrow's C++ kernels: each line is built by one ``binary_join_element_wise`` over all of
 its pieces, and batches are cut straight from Arrow's data buffer. :class:`NumpyOps` needs
-nothing beyond numpy: values are formatted by C-level maps (``float.__repr__``,
-``int.__repr__``), escaped with ``numpy.strings`` and joined with one ``str.join`` per
-batch. Both produce the same lines up to float spelling (``1`` vs ``1.0``).
+nothing beyond numpy: floats are formatted by a C-level map of ``float.__repr__``,
+integers and times by numpy's string dtype, text is escaped with ``numpy.strings`` only
+when a column needs it, and each batch is joined with one ``str.join``. Both produce the same lines up to float spelling (``1`` vs ``1.0``).
 
 A backend's "values" are string arrays with one entry per row; entries of missing rows
 are unspecified: the encoder marks them with ``present`` masks (``None``: all present).
