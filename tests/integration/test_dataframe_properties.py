@@ -11,6 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from influxorm import Session
+from influxorm.results import encode_dataframe
+from influxorm.results._frame_ops import NumpyOps
 
 _names = itertools.count()
 
@@ -65,11 +67,18 @@ def plain(values: Any) -> list[Any]:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(df=frames())
-def test_random_frames_round_trip_exactly(session: Session, df: pd.DataFrame) -> None:
+@given(df=frames(), numpy_backend=st.booleans())
+def test_random_frames_round_trip_exactly(
+    session: Session, df: pd.DataFrame, numpy_backend: bool
+) -> None:
     name = f"prop{next(_names)}"
     fields = ["f", "i", "b", "s"]
-    session.write(df, measurement=name, tag_columns=["t1", "t2"])
+    if numpy_backend:
+        encoded = encode_dataframe(df, measurement=name, tag_columns=["t1", "t2"], ops=NumpyOps())
+        for batch in encoded.batches:
+            session.write(batch)
+    else:
+        session.write(df, measurement=name, tag_columns=["t1", "t2"])
     kept = df[df[fields].notna().any(axis=1)].sort_index()
     back = session.query(f'SELECT * FROM "{name}"', output="dataframe")
     assert isinstance(back, pd.DataFrame)
