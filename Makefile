@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test docs lint format typecheck unit integration influxd venv clean
+.PHONY: demo test docs lint format typecheck unit integration influxd venv clean bench
 
 venv: $(STAMP)
 
@@ -51,6 +51,22 @@ test: venv influxd lint typecheck
 # Its examples run in the test suite (tests/docs) against a throwaway influxd.
 docs: venv
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+# Benchmarks against the other Python clients (not part of `make test`): their own
+# environment with the `fast` extra and aioinflux, influxdb, influxdb-client; one table.
+# `make bench ARGS=--quick` runs each case once.
+BENCH_VENV  := .bench-venv
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP): pyproject.toml
+	@scripts/ensure-python.sh $(PYTHON)
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[fast]' aioinflux influxdb influxdb-client
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) influxd
+	$(BENCH_VENV)/bin/python benchmarks/run.py $(ARGS)
 
 clean:
 	rm -rf site $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,264 @@
+"""``make bench``: influxorm against the other Python clients, in one run, as one table.
+
+Starts a throwaway influxd (``influxorm.testing``), fills it once with the benchmark
+series (1M points, ``_trades``), runs every case in a fresh subprocess (``_harness``)
+and prints one Markdown table: influxorm's rate, the best other library's, the ratio,
+the raw ceiling measured in the same run and how close influxorm gets to it, and the
+targets. Progress goes to stderr.
+
+    .bench-venv/bin/python benchmarks/run.py [--quick]
+
+``--quick`` runs each case once and leaves out the slowest libraries (influxdb-python,
+influxdb-client's point API). ``BENCH_REPEAT`` sets the runs per case (best is kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import _harness
+import _trades
+import dataframes
+import queries
+import serialization
+import writes
+from _harness import Case, Context, Measured
+
+SLOW = {"influxdb_python_make_lines", "influxdb_client_points", "influxdb_python_write"}
+SLOW |= {"influxdb_python_objects", "read_influxdb_python", "write_influxdb_python"}
+
+
+@contextmanager
+def server() -> Iterator[Context]:
+    """A throwaway influxd holding the benchmark series in database ``bench``, snapshotted
+    to TSM files (as data at rest is), so reads do not measure the write cache."""
+    from influxorm.testing import InfluxDBServer
+
+    config = {"data": {"cache-snapshot-write-cold-duration": "1s"}}
+    with InfluxDBServer(extra_config=config) as influxd:
+        influxd.execute('CREATE DATABASE "bench"')
+        ctx: Context = {"url": influxd.url, "database": "bench"}
+        print("filling the server with 1M points...", file=sys.stderr)
+        queries.fill_server(ctx)
+        deadline = time.monotonic() + 60
+        while not list(influxd.data_dir.rglob("*.tsm")) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        time.sleep(2)
+        yield ctx
+
+
+class Runner:
+    def __init__(self, repeat: int, quick: bool) -> None:
+        self.repeat = repeat
+        self.quick = quick
+        self.results: dict[str, Measured | None] = {}
+
+    def run(
+        self, module: str, cases: list[Case], ctx_for: dict[str, Context], repeat: int = 0
+    ) -> None:
+        for case in cases:
+            if self.quick and case.function in SLOW:
+                continue
+            try:
+                measured = _harness.run_case(
+                    module, case, ctx_for[case.function], repeat or self.repeat
+                )
+            except RuntimeError as exc:
+                print(f"  FAILED {case.label}: {str(exc).splitlines()[-1]}", file=sys.stderr)
+                self.results[case.function] = None
+                continue
+            self.results[case.function] = measured
+            peak = f"{measured.peak_bytes / 2**20:.0f} MiB" if measured.peak_bytes >= 0 else ""
+            print(
+                f"  {case.label}: {measured.seconds:.3f} s {peak} {measured.note}", file=sys.stderr
+            )
+
+    def seconds(self, function: str) -> float | None:
+        measured = self.results.get(function)
+        return measured.seconds if measured else None
+
+    def peak(self, function: str) -> float | None:
+        measured = self.results.get(function)
+        return measured.peak_bytes / 2**20 if measured and measured.peak_bytes >= 0 else None
+
+
+LABELS = {
+    c.function: c.label
+    for c in [
+        *serialization.CASES,
+        *dataframes.WRITE_CASES,
+        *dataframes.READ_CASES,
+        *writes.CASES,
+        *queries.OBJECT_CASES,
+        *queries.ITERATE_CASES,
+    ]
+}
+
+
+def _short(function: str) -> str:
+    label = LABELS[function]
+    return label.split(" ", 1)[0] if not label.startswith("ceiling") else label
+
+
+def _rate(points: int, seconds: float | None) -> str:
+    return f"{points / seconds / 1e6:.2f}M/s" if seconds else "failed"
+
+
+def table(r: Runner, rows: int) -> str:
+    out = [
+        "| path (1M points) | influxorm | best other library | influxorm / other "
+        "| ceiling (same run) | influxorm / ceiling | target |",
+        "|---|---:|---|---:|---:|---:|---|",
+    ]
+
+    def speed_row(
+        path: str, ours: str, others: list[str], ceiling: str | None, target: str, n: int = rows
+    ) -> None:
+        mine = r.seconds(ours)
+        timed = [(r.seconds(o), o) for o in others if r.seconds(o)]
+        best = min(timed, default=(None, ""))
+        ratio = f"{best[0] / mine:.2f}x" if mine and best[0] else "n/a"
+        other = f"{_short(best[1])} {_rate(n, best[0])}" if best[0] else "n/a"
+        ceil = r.seconds(ceiling) if ceiling else None
+        share = f"{ceil / mine:.0%}" if mine and ceil else ""
+        out.append(
+            f"| {path} | {_rate(n, mine)} | {other} | {ratio} | "
+            f"{_rate(n, ceil) if ceiling else ''} | {share} | {target} |"
+        )
+
+    speed_row(
+        "model objects -> line protocol",
+        "influxorm_many",
+        ["aioinflux_lineprotocol", "influxdb_python_make_lines", "influxdb_client_points"],
+        "handwritten",
+        ">= 2.0x aioinflux",
+    )
+    speed_row(
+        "DataFrame -> line protocol (F)",
+        "write_influxorm_arrow",
+        ["write_aioinflux", "write_influxdb_client", "write_influxdb_python"],
+        None,
+        "",
+    )
+    others = ["aioinflux_write", "influxdb_python_write"]
+    ceiling = "raw_concurrent"
+    speed_row("write: session.write(list)", "influxorm_write", others, ceiling, ">= 85% ceiling")
+    speed_row(
+        "write: session.write, pipelined (proposed)",
+        "influxorm_write_pipelined",
+        others,
+        ceiling,
+        ">= 85% ceiling",
+    )
+    speed_row(
+        "write: writer(), 1 point per write()",
+        "influxorm_writer",
+        others,
+        ceiling,
+        ">= 85% ceiling",
+    )
+    speed_row(
+        "write: writer(), 5000 per write()",
+        "influxorm_writer_chunks",
+        others,
+        ceiling,
+        ">= 85% ceiling",
+    )
+    objects = ["aioinflux_objects", "influxdb_python_objects"]
+    speed_row(
+        "query -> objects: fetch()",
+        "influxorm_fetch",
+        objects,
+        "raw_msgpack",
+        ">= 2x aioinflux json",
+    )
+    speed_row(
+        "query -> objects: chunked fetch (proposed)",
+        "influxorm_fetch_chunked",
+        objects,
+        "raw_msgpack",
+        ">= 2x aioinflux json",
+    )
+    speed_row(
+        "query -> DataFrame (F)",
+        "read_influxorm",
+        ["read_aioinflux", "read_aioinflux_chunked", "read_influxdb_python"],
+        "read_handwritten",
+        "",
+    )
+    mine = r.peak("read_influxorm")
+    peaks = [
+        (r.peak(f), f) for f in ("read_aioinflux", "read_aioinflux_chunked", "read_influxdb_python")
+    ]
+    least, which = min(((p, f) for p, f in peaks if p is not None), default=(None, ""))
+    ceil = r.peak("read_handwritten")
+    out.append(
+        f"| query -> DataFrame peak memory (F) | {mine or 0:.0f} MiB | "
+        f"{LABELS[which] if least else 'n/a'} {least or 0:.0f} MiB | "
+        f"{mine / least if mine and least else 0:.2f}x the memory | {ceil or 0:.0f} MiB | | |"
+    )
+    small, large = r.peak("influxorm_iterate_small"), r.peak("influxorm_iterate")
+    growth = f"{large / small - 1:+.0%}" if small and large else "n/a"
+    out.append(
+        f"| iterate() peak memory, 100k -> 1M points | {small or 0:.0f} -> {large or 0:.0f} MiB "
+        f"({growth}) | | | | | within 20% |"
+    )
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one run per case, fewer libraries")
+    args = parser.parse_args()
+    repeat = 1 if args.quick else _harness.repeat_from_env(2)
+    rows = _trades.ROWS
+    r = Runner(repeat, args.quick)
+    start = time.monotonic()
+
+    print("model objects -> line protocol", file=sys.stderr)
+    r.run(
+        "serialization",
+        serialization.CASES,
+        {c.function: serialization.context(c.function, rows) for c in serialization.CASES},
+    )
+    print("DataFrame -> line protocol", file=sys.stderr)
+    wanted = {
+        "write_influxorm_arrow",
+        "write_aioinflux",
+        "write_influxdb_client",
+        "write_influxdb_python",
+    }
+    df_writes = [c for c in dataframes.WRITE_CASES if c.function in wanted]
+    r.run("dataframes", df_writes, {c.function: {"side": "write"} for c in df_writes})
+
+    with server() as ctx:
+        print("writes", file=sys.stderr)
+        r.run(
+            "writes",
+            writes.CASES,
+            {c.function: writes.context(ctx, c.function, rows) for c in writes.CASES},
+        )
+        print("query -> objects", file=sys.stderr)
+        r.run("queries", queries.OBJECT_CASES, {c.function: ctx for c in queries.OBJECT_CASES})
+        print("query -> DataFrame", file=sys.stderr)
+        wanted = {"read_influxorm", "read_handwritten", "read_aioinflux", "read_aioinflux_chunked"}
+        wanted.add("read_influxdb_python")
+        df_reads = [c for c in dataframes.READ_CASES if c.function in wanted]
+        r.run("dataframes", df_reads, {c.function: {**ctx, "side": "read"} for c in df_reads})
+        print("iterate() memory", file=sys.stderr)
+        r.run("queries", queries.ITERATE_CASES, {c.function: ctx for c in queries.ITERATE_CASES}, 1)
+
+    print(f"\n### influxorm vs the other Python clients ({time.monotonic() - start:.0f} s)\n")
+    print(table(r, rows))
+
+
+if __name__ == "__main__":
+    main()
