@@ -231,3 +231,47 @@ def influxorm_fetch_chunked(ctx: Context) -> Any:
 OBJECT_CASES.insert(
     3, Case("influxorm fetch via chunked query (proposed)", "influxorm_fetch_chunked")
 )
+
+
+def influxorm_fetch_msgpack(ctx: Context) -> Any:
+    """What ``fetch()`` does with the session change proposed in docs/performance.md as
+    well: chunked msgpack (``Accept: application/x-msgpack``), each chunk decoded by the
+    results layer and hydrated as it arrives."""
+    import aiohttp
+
+    from influxorm.models.hydration import hydrate_series
+    from influxorm.results.decoding import ResponseDecoder
+
+    async def main() -> Any:
+        params = {"db": ctx["database"], "q": QUERY, "epoch": "ns"}
+        params.update(chunked="true", chunk_size="50000")
+        headers = {"Accept": "application/x-msgpack", "Accept-Encoding": "identity"}
+        out: list[Any] = []
+
+        def take(response: Any) -> None:
+            for result in response["results"]:
+                for series in result.get("series", ()):
+                    out.extend(
+                        hydrate_series(
+                            _trades.Trade, series["columns"], series["values"], series.get("tags")
+                        )
+                    )
+
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"{ctx['url']}/query", params=params, headers=headers) as resp,
+        ):
+            decoder = ResponseDecoder(resp.content_type, QUERY, chunked=True)
+            async for data in resp.content.iter_any():
+                for response in decoder.feed(data):
+                    take(response)
+            for response in decoder.close():
+                take(response)
+        return out
+
+    return asyncio.run(main())
+
+
+OBJECT_CASES.insert(
+    4, Case("influxorm fetch via chunked msgpack (proposed)", "influxorm_fetch_msgpack")
+)

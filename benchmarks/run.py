@@ -188,6 +188,13 @@ def table(r: Runner, rows: int) -> str:
         ">= 2x aioinflux json",
     )
     speed_row(
+        "query -> objects: chunked msgpack fetch (proposed)",
+        "influxorm_fetch_msgpack",
+        objects,
+        "raw_msgpack",
+        ">= 2x aioinflux json",
+    )
+    speed_row(
         "query -> DataFrame (F)",
         "read_influxorm",
         ["read_aioinflux", "read_aioinflux_chunked", "read_influxdb_python"],
