@@ -9,7 +9,8 @@ targets. Progress goes to stderr.
     .bench-venv/bin/python benchmarks/run.py [--quick]
 
 ``--quick`` runs each case once and leaves out the slowest libraries (influxdb-python,
-influxdb-client's point API). ``BENCH_REPEAT`` sets the runs per case (best is kept).
+influxdb-client's point API; without it they run once). ``BENCH_REPEAT`` sets the runs
+per case (default 2, the best is kept).
 """
 
 from __future__ import annotations
@@ -68,9 +69,9 @@ class Runner:
             if self.quick and case.function in SLOW:
                 continue
             try:
-                measured = _harness.run_case(
-                    module, case, ctx_for[case.function], repeat or self.repeat
-                )
+                # The slowest libraries run once: they are far from the lead either way.
+                runs = 1 if case.function in SLOW else repeat or self.repeat
+                measured = _harness.run_case(module, case, ctx_for[case.function], runs)
             except RuntimeError as exc:
                 print(f"  FAILED {case.label}: {str(exc).splitlines()[-1]}", file=sys.stderr)
                 self.results[case.function] = None
