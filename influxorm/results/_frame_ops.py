@@ -5,7 +5,8 @@ Arrow's C++ kernels: each line is built by one ``binary_join_element_wise`` over
 its pieces, and batches are cut straight from Arrow's data buffer. :class:`NumpyOps` needs
 nothing beyond numpy: floats are formatted by a C-level map of ``float.__repr__``,
 integers and times by numpy's string dtype, text is escaped with ``numpy.strings`` only
-when a column needs it, and each batch is joined with one ``str.join``. Both produce the same lines up to float spelling (``1`` vs ``1.0``).
+when a column needs it, and each batch is joined with one ``str.join``. Both produce the
+same lines up to float spelling (``1`` vs ``1.0``).
 
 A backend's "values" are string arrays with one entry per row; entries of missing rows
 are unspecified: the encoder marks them with ``present`` masks (``None``: all present).

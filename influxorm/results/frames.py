@@ -72,6 +72,13 @@ def _convert(values: Sequence[Any]) -> tuple[str, Any, np.ndarray | None]:
         strings = _arrow_strings(values)
         if strings is not None:
             return "string", strings, None
+    if types == {bool} and not has_none:
+        return "boolean", np.array(values, dtype=bool), None
+    if types == {int} and not has_none:
+        try:
+            return "integer", np.array(values, dtype=np.int64), None
+        except OverflowError:
+            pass
     objects = np.array(values, dtype=object)
     missing = pd.isna(objects) if has_none else None
     if types == {int} or types == {bool}:
