@@ -183,3 +183,16 @@ def test_msgpack_rows_are_tuples_and_frames_match_json() -> None:
     from_json = response_to_frames(body)[0]
     assert isinstance(from_msgpack, pd.DataFrame)
     pd.testing.assert_frame_equal(from_msgpack, from_json)
+
+
+def test_strings_without_pyarrow_are_objects_turned_into_str(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("influxorm.results.frames._arrow_strings", lambda values: None)
+    accumulator = FrameAccumulator()
+    accumulator.feed(response([series("m", ["time", "s"], [[1, "a"], [2, None]])]))
+    accumulator.feed(response([series("m", ["time", "s"], [[3, 'q"\n']])]))
+    df = accumulator.frames()[0]
+    assert isinstance(df, pd.DataFrame)
+    assert str(df["s"].dtype) == "str"
+    assert [None if pd.isna(v) else v for v in df["s"]] == ["a", None, 'q"\n']
