@@ -10,11 +10,11 @@ Memory is peak RSS during the measured call minus the RSS right before it (Linux
 child resets its high-water mark through ``/proc/self/clear_refs`` once setup is done and
 reads ``VmHWM`` afterwards): that is what the call itself needed, data it returns included.
 
-Run one benchmark, or all of them (``make bench``), with the bench venv, which holds the
-other clients::
+Run one benchmark module, or all of them as one table (``make bench``: ``run.py``), with
+the bench venv, which holds the other clients::
 
     .bench-venv/bin/python benchmarks/dataframes.py [write|read]
-    .bench-venv/bin/python benchmarks/_harness.py all
+    .bench-venv/bin/python benchmarks/run.py
 
 ``BENCH_REPEAT`` sets the runs per case (default 3), ``BENCH_ONLY`` keeps the cases whose
 function name contains it.
@@ -166,19 +166,7 @@ def repeat_from_env(default: int = 3) -> int:
     return int(os.environ.get("BENCH_REPEAT", default))
 
 
-def run_all() -> None:
-    """Every benchmark module in this folder (``main()`` of each ``benchmarks/*.py``)."""
-    for path in sorted(Path(__file__).resolve().parent.glob("[!_]*.py")):
-        module = importlib.import_module(path.stem)
-        if hasattr(module, "main"):
-            sys.argv = [str(path)]
-            module.main()
-
-
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    if sys.argv[1:] == ["all"]:
-        run_all()  # what `make bench` runs
-    else:
-        name, func, raw = sys.argv[1], sys.argv[2], sys.argv[3]
-        print(json.dumps(child(name, func, json.loads(raw))))
+    name, func, raw = sys.argv[1], sys.argv[2], sys.argv[3]
+    print(json.dumps(child(name, func, json.loads(raw))))
