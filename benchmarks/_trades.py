@@ -115,3 +115,27 @@ def aioinflux_shims() -> None:
 
     if "float" not in np.__dict__:
         np.float = float  # type: ignore[attr-defined]
+
+
+def wait_until_idle(pid: int | None, *, quiet: float = 0.1, window: float = 0.5) -> None:
+    """Wait (up to a minute) until process ``pid`` (the server) uses less than ``quiet``
+    of a core over ``window`` seconds: a snapshot or compaction left over from the
+    previous case must not run during the next one."""
+    import os
+    import time
+
+    if pid is None:
+        return
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def cpu_seconds() -> float:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        before = cpu_seconds()
+        time.sleep(window)
+        if cpu_seconds() - before < quiet * window:
+            return

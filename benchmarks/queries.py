@@ -41,6 +41,12 @@ def fill_server(ctx: Context, rows: int = _trades.ROWS) -> None:
             assert response.status == 204
 
 
+def prepare(ctx: Context) -> Context:
+    """Per process, not timed: wait until the server is idle."""
+    _trades.wait_until_idle(ctx.get("server_pid"))
+    return ctx
+
+
 def describe(result: Any) -> str:
     if isinstance(result, int):
         return f"{result:,} points"

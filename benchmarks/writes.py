@@ -47,6 +47,7 @@ def prepare(ctx: Context) -> Context:
     for (name,) in shown.get("values", ()):
         if name.startswith(ctx["database"]):
             _execute(ctx, f'DROP DATABASE "{name}"')
+    _trades.wait_until_idle(ctx.get("server_pid"))
     database = f"{ctx['database']}_{os.getpid()}"
     _execute(ctx, f'CREATE DATABASE "{database}"')
     ctx = {**ctx, "database": database}
@@ -65,6 +66,7 @@ def prepare(ctx: Context) -> Context:
         data = _trades.aioinflux_trades(count)
     else:
         data = _trades.dict_points(count)
+    _trades.wait_until_idle(ctx.get("server_pid"))
     return {**ctx, "points": data, "count": count}
 
 
