@@ -17,6 +17,7 @@ from influxorm.influxql import quote_ident
 from influxorm.models.writing import encode_lines
 from influxorm.query import execution
 from influxorm.query.query import AggregateQuery, Query
+from influxorm.results import gc_paused
 from influxorm.results.decoding import MSGPACK, ResponseDecoder, frame_accept
 from influxorm.results.frames import FrameAccumulator
 from influxorm.results.json import decode_query_body, may_hold_error
@@ -68,7 +69,7 @@ logger = logging.getLogger("influxorm")
 T = TypeVar("T")
 M = TypeVar("M", bound="Measurement")
 
-_FRAME_CHUNK = 50_000
+_FRAME_CHUNK = 20_000
 """Rows per chunk when a plain DataFrame query is streamed from the server."""
 
 
@@ -517,8 +518,11 @@ class AsyncSession:
             return ChunkedQueryResult(decoded) if fmt == "iterable" else decoded
         if frames:
             accumulator = FrameAccumulator(by_series=by_series)
-            async for chunk in _decoded_chunks(response, q, "json", by_series):
-                accumulator.feed(chunk)
+            # The decoded chunks hold no reference cycles; collecting during the read
+            # only walks them again (measured: the largest part of decode time).
+            with gc_paused():
+                async for chunk in _decoded_chunks(response, q, "json", by_series):
+                    accumulator.feed(chunk)
             return frames_for_statements(accumulator.frames())
         body = await response.read()
         if fmt == "bytes":
