@@ -178,6 +178,13 @@ def table(r: Runner, rows: int) -> str:
         ">= 85% ceiling",
     )
     speed_row(
+        "write: writer(), 1 point per write(), fast path (proposed)",
+        "influxorm_writer_fast",
+        others,
+        ceiling,
+        ">= 85% ceiling",
+    )
+    speed_row(
         "write: writer(), 5000 per write()",
         "influxorm_writer_chunks",
         others,

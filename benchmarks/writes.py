@@ -158,6 +158,25 @@ def influxorm_writer(ctx: Context) -> int:
     return asyncio.run(main())
 
 
+def influxorm_writer_fast(ctx: Context) -> int:
+    """The bulk writer fed one point at a time, with the fast path for one model
+    instance proposed in docs/performance.md (what ``write(t)`` would then do)."""
+    import time
+
+    import influxorm
+
+    async def main() -> int:
+        async with influxorm.AsyncSession(ctx["url"], database=ctx["database"]) as session:
+            async with session.writer(batch_size=BATCH, max_concurrency=CONCURRENCY) as w:
+                for point in ctx["points"]:
+                    w._check_usable()
+                    encoder = type(point).__influxorm_encoder__
+                    await w._accept([encoder.encode(point, time.time_ns())], 1, True)
+            return int(w.progress.points_written)
+
+    return asyncio.run(main())
+
+
 def influxorm_writer_chunks(ctx: Context) -> int:
     """The bulk writer, fed lists of ``BATCH`` points."""
     import influxorm
@@ -219,6 +238,10 @@ CASES = [
     Case("influxorm session.write(list of 1M models)", "influxorm_write"),
     Case("influxorm session.write, pipelined (proposed)", "influxorm_write_pipelined"),
     Case("influxorm session.writer(), one point per write()", "influxorm_writer"),
+    Case(
+        "influxorm session.writer(), 1 point per write(), fast path (proposed)",
+        "influxorm_writer_fast",
+    ),
     Case(f"influxorm session.writer(), {BATCH} points per write()", "influxorm_writer_chunks"),
     Case("aioinflux client.write(@lineprotocol objects)", "aioinflux_write", baseline=True),
     Case("influxdb-python write_points(dicts)", "influxdb_python_write"),
