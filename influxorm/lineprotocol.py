@@ -8,12 +8,12 @@ verified against influxd 1.6.7, see ``INFLUXDB_NOTES.md``):
 position                      escaped with ``\\``     refused (:class:`ValidationError`)
 ============================  ======================  ===================================
 measurement                   ``,`` and space         empty, leading ``#`` or tab, LF/CR/NUL, a
-                                                      ``\\`` before ``,``/space/``=`` or
-                                                      at the end
+                                                      ``\\`` before ``,``/space/``=``/``"``
+                                                      or at the end
 tag key, field key            ``,`` ``=`` and space   empty, ``time``, LF/CR/NUL, a
                                                       trailing ``\\``; for a field
                                                       key also a leading tab or a ``\\``
-                                                      before ``,``/space/``=``
+                                                      before ``,``/space/``=``/``"``
 tag value                     ``,`` ``=`` and space   LF/CR/NUL, a trailing ``\\``
 string field value            ``"`` and ``\\``        nothing: any text is stored verbatim
 ============================  ======================  ===================================
@@ -146,9 +146,9 @@ def check_measurement(name: object, *, model: str | None = None) -> str:
             model,
             None,
         )
-    if "\\," in text or "\\ " in text or "\\=" in text:
+    if "\\," in text or "\\ " in text or "\\=" in text or '\\"' in text:
         raise _fail(
-            "a measurement name cannot have a backslash before ',', ' ' or '=' "
+            "a measurement name cannot have a backslash before ',', ' ', '=' or '\"' "
             "(the server unescapes measurement names twice)",
             name,
             model,
@@ -183,9 +183,9 @@ def check_field_key(name: object, *, model: str | None = None, attribute: str | 
         raise _fail(
             "a field key cannot start with a tab (the server skips it)", name, model, attribute
         )
-    if "\\," in text or "\\ " in text or "\\=" in text:
+    if "\\," in text or "\\ " in text or "\\=" in text or '\\"' in text:
         raise _fail(
-            "a field key cannot have a backslash before ',', ' ' or '=' "
+            "a field key cannot have a backslash before ',', ' ', '=' or '\"' "
             "(line protocol cannot represent it)",
             name,
             model,
