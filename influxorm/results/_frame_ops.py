@@ -169,11 +169,11 @@ class NumpyOps:
         return escaped
 
     def take(self, values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        if not len(values):  # a tag column missing in every row: no value to take
+            return np.full(len(codes), "", dtype=object)
         taken: np.ndarray = np.asarray(values, dtype=object)[codes]
-        if len(values) and (codes < 0).any():
+        if (codes < 0).any():
             taken[codes < 0] = ""
-        elif not len(values):
-            taken = np.full(len(codes), "", dtype=object)
         return taken
 
     @staticmethod

@@ -197,3 +197,16 @@ def test_backends_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     df["flag"] = pd.array([True, None, False, True] * 250, dtype="boolean")
     kwargs: dict[str, object] = {"measurement": "m m", "tag_columns": ["a", "b", "c"]}
     assert lines(df, ArrowOps(), **kwargs) == lines(df, NumpyOps(), **kwargs)
+
+
+def test_numpy_backend_tag_column_missing_in_every_row() -> None:
+    """Found by the property test: a tag column with no value at all is left out."""
+    import pandas as pd
+
+    from influxorm.results._frame_ops import NumpyOps
+    from influxorm.results.frame_writer import encode_dataframe
+
+    index = pd.DatetimeIndex([pd.Timestamp(1, tz="UTC")])
+    df = pd.DataFrame({"f": [1.5], "t": [None]}, index=index)
+    encoded = encode_dataframe(df, measurement="m", tag_columns=["t"], ops=NumpyOps())
+    assert encoded.lines() == ["m f=1.5 1"]
