@@ -32,7 +32,13 @@ text = st.text(
 )
 names = text.filter(lambda s: s and not s.endswith("\\") and s != "time")
 field_keys = names.filter(
-    lambda s: not s.startswith("\t") and "\\," not in s and "\\ " not in s and "\\=" not in s
+    lambda s: (
+        not s.startswith("\t")
+        and "\\," not in s
+        and "\\ " not in s
+        and "\\=" not in s
+        and '\\"' not in s
+    )
 )
 measurement_names = field_keys.filter(lambda s: not s.startswith("#"))
 tag_values = text.filter(lambda s: not s.endswith("\\"))
