@@ -92,9 +92,17 @@ def _tag_value(schema: Schema, key: str, value: str) -> object:
         return value
 
 
+#: Points per response when a whole result is fetched. influxd 1.x marks an unchunked
+#: series of more than 10,000 points ``"partial"``, so large results are always streamed.
+FETCH_CHUNK_SIZE = 50_000
+
+
 async def fetch_async(query: Query[M], session: AsyncSession) -> list[M]:
-    """The rows of ``query`` as instances of its model."""
-    return _instances(query.model, await _json(query, session))
+    """The rows of ``query`` as instances of its model (streamed in chunks, any size)."""
+    out: list[M] = []
+    async for chunk in _chunks(query, session, FETCH_CHUNK_SIZE):
+        out += _instances(query.model, chunk)
+    return out
 
 
 async def first_async(query: Query[M], session: AsyncSession) -> M | None:

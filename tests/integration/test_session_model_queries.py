@@ -69,3 +69,16 @@ def test_check_schema_reports_a_conflict(session: Session) -> None:
     conflicts = session.check_schema(Reading)
 
     assert [c.key for c in conflicts] == ["value"]
+
+
+def test_fetch_returns_results_larger_than_one_server_chunk(session: Session) -> None:
+    """influxd marks unchunked series over 10,000 points partial: fetch() must stream."""
+    points = [
+        Reading(time=T0 + timedelta(microseconds=i), sensor="big", value=float(i), count=i)
+        for i in range(25_000)
+    ]
+    session.write(points)
+
+    fetched = session.fetch(Reading.objects.where(sensor="big"))
+
+    assert fetched == points
