@@ -107,8 +107,29 @@ def _count(what: str, value: int) -> int:
     return value
 
 
+class _Compiled:
+    """``influxql`` and ``params``: what the compiler makes of a query, for reading."""
+
+    __slots__ = ()
+
+    @property
+    def influxql(self) -> str:
+        """The compiled InfluxQL text (values appear as ``$p0``... see :attr:`params`)."""
+        return self._compiled()[0]
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The bind parameters of :attr:`influxql`."""
+        return self._compiled()[1]
+
+    def _compiled(self) -> tuple[str, dict[str, Any]]:
+        from influxorm.query.compiler import compile_query  # the compiler imports this module
+
+        return compile_query(self)  # type: ignore[arg-type]
+
+
 @attrs.frozen
-class _QueryBase(Generic[M]):
+class _QueryBase(_Compiled, Generic[M]):
     """State and chain methods shared by row queries and aggregate queries."""
 
     _model: type[M]
@@ -282,20 +303,6 @@ class _QueryBase(Generic[M]):
             )
         return IntoQuery(self, into)
 
-    @property
-    def influxql(self) -> str:
-        """The compiled InfluxQL text (values appear as ``$p0``... see :attr:`params`)."""
-        from influxorm.query.compiler import compile_query
-
-        return compile_query(self)[0]
-
-    @property
-    def params(self) -> dict[str, Any]:
-        """The bind parameters of :attr:`influxql`."""
-        from influxorm.query.compiler import compile_query
-
-        return compile_query(self)[1]
-
     def _resolve_session(self) -> SessionProtocol:
         return self._session if self._session is not None else get_current_session()
 
@@ -460,25 +467,11 @@ class AggregateQuery(_QueryBase[M]):
 
 
 @attrs.frozen
-class IntoQuery(Generic[M]):
+class IntoQuery(_Compiled, Generic[M]):
     """``SELECT ... INTO``: a query whose result is written to another measurement."""
 
     source: _QueryBase[M]
     target: Into
-
-    @property
-    def influxql(self) -> str:
-        """The compiled InfluxQL text."""
-        from influxorm.query.compiler import compile_query
-
-        return compile_query(self)[0]
-
-    @property
-    def params(self) -> dict[str, Any]:
-        """The bind parameters of :attr:`influxql`."""
-        from influxorm.query.compiler import compile_query
-
-        return compile_query(self)[1]
 
     def execute(self) -> Any:
         """Run it; the result is the number of points written (``int``)."""
