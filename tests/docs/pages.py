@@ -37,10 +37,6 @@ RUN_LANGUAGES = frozenset({"python", "py", "sh", "bash"})
 # Pages whose blocks are not run here, with the reason.
 NOT_RUN = {
     "internals.md": "written for contributors; its blocks are contracts, not examples",
-    # Pages of other owners written before this convention: their examples are
-    # fragments (no session set up; "before" code needing aioinflux itself). Remove the
-    # entry once a page follows docs/contributing.md.
-    "dataframes.md": "fragments that assume a session; to adopt the convention",
     "migration.md": "before/after fragments, the before half needs aioinflux",
 }
 
