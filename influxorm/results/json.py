@@ -1,9 +1,23 @@
-"""JSON query responses: decoding, and finding the errors the server reports inside them.
+"""Query responses: decoding JSON, and finding the errors the server reports inside them.
 
-InfluxDB answers a failed statement with HTTP 200 and ``results[i].error``; it marks a
-series truncated by ``max-row-limit`` with ``"partial": true``; a chunked response may end
-with a top-level ``{"error": ...}`` after many good chunks. Every JSON answer goes through
-:func:`check_query_result`.
+InfluxDB answers a failed statement with HTTP 200 and ``results[i].error``; a chunked
+response may end with a top-level ``{"error": ...}`` after many good chunks. Every decoded
+answer (JSON or msgpack) goes through :func:`check_query_result`.
+
+``"partial": true`` means different things (influxd 1.x, ``services/httpd/handler.go``
+``serveQuery``, verified on 1.6.7):
+
+* chunked responses: the series (or statement) continues in the next chunk. Not an error.
+* plain responses: influxd still reads every statement in internal chunks of
+  :data:`SERVER_CHUNK_SIZE` points per series and merges them, and the merged series
+  keeps the ``partial`` mark of its first chunk: a complete series of more than 10,000
+  points says ``partial``. Not an error.
+* plain responses cut by ``[http] max-row-limit`` (0, unlimited, by default): the series
+  the limit cut is marked ``partial``; every later series and statement is left out.
+  The cut series has at most :data:`SERVER_CHUNK_SIZE` points, or the statement result
+  is marked ``partial`` too, except in one case the server leaves unmarked: a limit above
+  10,000 cutting the last internal chunk of a longer series. Chunked queries are never
+  cut, which is why ``fetch()``, ``iterate()`` and DataFrame queries stream.
 """
 
 from __future__ import annotations
@@ -13,9 +27,19 @@ from typing import Any
 
 from influxorm.exceptions import QueryError
 
-__all__ = ["check_query_result", "decode_query_body", "describe_statement", "may_hold_error"]
+__all__ = [
+    "SERVER_CHUNK_SIZE",
+    "check_query_result",
+    "decode_query_body",
+    "describe_statement",
+    "may_hold_error",
+]
 
 _STATEMENT_PREVIEW = 300
+
+#: Points per series in the chunks influxd 1.x cuts every statement's result into, also
+#: for a plain (unchunked) query, whose chunks it merges (``DefaultChunkSize``).
+SERVER_CHUNK_SIZE = 10_000
 
 
 def decode_query_body(body: bytes, statement: str, *, chunked: bool = False) -> Any:
@@ -41,8 +65,10 @@ def may_hold_error(body: bytes) -> bool:
 def check_query_result(payload: Any, statement: str, *, chunked: bool = False) -> None:
     """Raise :class:`QueryError` for an error reported in a parsed query response.
 
-    In a chunked response ``partial`` only says that a series continues in the next
-    chunk, so it is an error only when ``chunked`` is False.
+    ``payload`` is one decoded response, or one chunk when ``chunked``. A plain response
+    cut short by the server's ``max-row-limit`` is an error too; ``partial`` marks that
+    only say the server merged its internal chunks, or that a chunked response continues
+    in the next chunk, are not (see the module docstring).
     """
     if not isinstance(payload, dict):
         raise _error(f"unexpected answer {payload!r:.100}", statement)
@@ -50,17 +76,43 @@ def check_query_result(payload: Any, statement: str, *, chunked: bool = False) -
         raise _error(payload["error"], statement)
     for result in payload.get("results", ()):
         if "error" in result:
-            raise _error(str(result["error"]), statement, statement_id=result.get("statement_id"))
-        if chunked:
-            continue
-        for series in result.get("series", ()):
-            if series.get("partial"):
-                raise _error(
-                    f"series {series.get('name')!r} was truncated by the server "
-                    "(max-row-limit); use a chunked query to read all of it",
-                    statement,
-                    statement_id=result.get("statement_id"),
-                )
+            raise _error(str(result["error"]), statement, statement_id=_statement_id(result))
+        if not chunked:
+            _check_not_truncated(result, statement)
+
+
+def _check_not_truncated(result: Any, statement: str) -> None:
+    series_list = result.get("series") or ()
+    cut = next(
+        (
+            series
+            for series in series_list
+            if series.get("partial") and len(series.get("values") or ()) <= SERVER_CHUNK_SIZE
+        ),
+        None,
+    )
+    if cut is None and result.get("partial"):
+        cut = series_list[-1] if series_list else {}
+    if cut is None:
+        return
+    where = "the statement's result"
+    if cut:
+        tags = cut.get("tags")
+        where = f"series {cut.get('name')!r}" + (f" (tags {dict(tags)!r})" if tags else "")
+        where += f" stops after {len(cut.get('values') or ())} rows"
+    raise _error(
+        f"the answer was truncated by the server's [http] max-row-limit: {where}, and any "
+        "later series and statements are left out; use a chunked query (chunked=True; "
+        "fetch(), iterate() and DataFrame queries already are), which the limit does not "
+        "apply to",
+        statement,
+        statement_id=_statement_id(result),
+    )
+
+
+def _statement_id(result: Any) -> object:
+    # msgpack answers leave out a zero statement_id (Go's omitempty); JSON ones never do.
+    return result.get("statement_id", 0)
 
 
 def describe_statement(statement: str) -> str:
