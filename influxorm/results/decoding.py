@@ -8,19 +8,31 @@ whole answer for a plain query, one object per chunk for ``chunked=true``. msgpa
 arrays decode as tuples (a third faster than lists: rows are only read), JSON arrays as
 lists; every consumer in :mod:`influxorm.results` takes either. Every object
 is checked with :func:`influxorm.results.json.check_query_result`, so an error that
-arrives after good chunks raises when its chunk is decoded.
+arrives after good chunks raises when its chunk is decoded, once every good chunk before
+it has been handed back.
+
+Error bodies (HTTP 4xx/5xx) come in the format asked for too: :func:`error_body_message`
+reads the server's text out of a msgpack one.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from influxorm.exceptions import QueryError
 from influxorm.results._gc import gc_paused
 from influxorm.results.json import check_query_result, describe_statement
 
-__all__ = ["JSON", "MSGPACK", "ResponseDecoder", "frame_accept"]
+__all__ = [
+    "JSON",
+    "MSGPACK",
+    "ResponseDecoder",
+    "error_body_message",
+    "frame_accept",
+    "is_msgpack",
+]
 
 JSON = "application/json"
 MSGPACK = "application/x-msgpack"
@@ -35,18 +47,50 @@ def frame_accept() -> str:
     return MSGPACK
 
 
+def is_msgpack(content_type: str | None) -> bool:
+    """Whether ``content_type`` (a Content-Type or Accept value) names msgpack."""
+    return bool(content_type) and str(content_type).split(";")[0].strip().lower() == MSGPACK
+
+
+def error_body_message(body: bytes, content_type: str | None) -> str | None:
+    """The server's error text in a msgpack error body (``{"error": "..."}``), else None.
+
+    influxd answers a query it cannot parse with HTTP 400 and ``{"error": ...}`` in the
+    format the request asked for; read as text, the msgpack one is garbled.
+    """
+    if not is_msgpack(content_type):
+        return None
+    try:
+        import msgpack
+    except ImportError:
+        return None
+    try:
+        payload = msgpack.unpackb(body, raw=False, strict_map_key=False)
+    except (ValueError, msgpack.UnpackException):  # not msgpack after all
+        return None
+    message = payload.get("error") if isinstance(payload, dict) else None
+    return message if isinstance(message, str) else None
+
+
 class ResponseDecoder:
     """Incremental decoder for one query response body (plain or chunked).
 
     ``content_type`` is the response's Content-Type (or the Accept that was sent).
+
+    :meth:`feed` returns the response objects completed so far, each checked with
+    :func:`~influxorm.results.json.check_query_result`. When an object reports an error
+    (or the body is broken), every good object before it is returned first and the
+    :class:`~influxorm.exceptions.QueryError` is raised by the next :meth:`feed` or
+    :meth:`close` (at once when no good object precedes it in the same call).
     """
 
     def __init__(self, content_type: str, statement: str, *, chunked: bool) -> None:
         self.statement = statement
         self.chunked = chunked
-        self._msgpack = content_type.split(";")[0].strip() == MSGPACK
+        self._msgpack = is_msgpack(content_type)
         self._buffer = bytearray()
         self._fed = 0
+        self._pending: QueryError | None = None
         self._unpacker: Any = None
         if self._msgpack:
             import msgpack
@@ -55,11 +99,12 @@ class ResponseDecoder:
 
     def feed(self, data: bytes) -> list[dict[str, Any]]:
         """Add body bytes; return the response objects they complete (checked)."""
+        self._raise_pending()
         if self._msgpack:
             self._unpacker.feed(data)
             self._fed += len(data)
             with gc_paused():
-                return [self._check(obj) for obj in self._unpacker]
+                return self._collect(self._unpacked())
         self._buffer += data
         if not self.chunked:
             return []
@@ -68,24 +113,56 @@ class ResponseDecoder:
             return []
         complete = bytes(self._buffer[:end])
         del self._buffer[: end + 1]
-        return [self._parse(line) for line in complete.split(b"\n") if line.strip()]
+        return self._collect(self._parsed(complete.split(b"\n")))
 
     def close(self) -> list[dict[str, Any]]:
-        """The body is complete: return what is left; raise on a truncated body."""
+        """The body is complete: return what is left; raise a pending error, or on a
+        truncated body."""
+        self._raise_pending()
         if self._msgpack:
             if self._unpacker.tell() != self._fed:
                 raise self._broken("the msgpack body ends in the middle of an object")
             return []
         rest = bytes(self._buffer).strip()
         self._buffer.clear()
-        return [self._parse(line) for line in rest.split(b"\n") if line.strip()]
+        # A plain body is one document; a chunked one's tail is one line (no newline in it).
+        return [self._check(self._parse(rest))] if rest else []
 
-    def _parse(self, body: bytes) -> dict[str, Any]:
+    def _raise_pending(self) -> None:
+        if self._pending is not None:
+            error, self._pending = self._pending, None
+            raise error
+
+    def _collect(self, objects: Iterable[Any]) -> list[dict[str, Any]]:
+        """The checked objects up to the first error; the error kept for the next call."""
+        out: list[dict[str, Any]] = []
         try:
-            payload = json.loads(body)
+            for payload in objects:
+                out.append(self._check(payload))
+        except QueryError as exc:
+            if not out:
+                raise
+            self._pending = exc
+        return out
+
+    def _unpacked(self) -> Iterator[Any]:
+        import msgpack
+
+        try:
+            yield from self._unpacker
+        except (ValueError, msgpack.UnpackException) as exc:
+            raise self._broken(f"the server's answer is not valid msgpack ({exc})") from None
+
+    def _parsed(self, lines: Iterable[bytes]) -> Iterator[Any]:
+        for line in lines:
+            if line.strip():
+                yield self._parse(line)
+
+    def _parse(self, body: bytes) -> Any:
+        try:
+            return json.loads(body)
         except ValueError as exc:
             raise self._broken(f"the server's answer is not JSON ({exc})") from None
-        return self._check(payload)
 
     def _check(self, payload: Any) -> dict[str, Any]:
         check_query_result(payload, self.statement, chunked=self.chunked)
