@@ -37,7 +37,6 @@ RUN_LANGUAGES = frozenset({"python", "py", "sh", "bash"})
 # Pages whose blocks are not run here, with the reason.
 NOT_RUN = {
     "internals.md": "written for contributors; its blocks are contracts, not examples",
-    "migration.md": "before/after fragments, the before half needs aioinflux",
 }
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)(?P<info>.*)$")
