@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import warnings
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar
@@ -71,15 +71,61 @@ def _compat_error(exc: InfluxORMError) -> InfluxDBError:
     return new
 
 
+def _translate(exc: InfluxORMError) -> InfluxORMError:
+    """The error aioinflux users catch for ``exc``: ``exc`` itself for bad input and
+    errors already translated, else :func:`_compat_error`."""
+    if isinstance(exc, QueryError | WriteError):
+        return _compat_error(exc)
+    if isinstance(exc, ValidationError | InfluxDBError):
+        return exc
+    return _compat_error(exc)
+
+
 async def _translated(coro: Coroutine[Any, Any, T]) -> T:
     try:
         return await coro
-    except (QueryError, WriteError) as exc:
-        raise _compat_error(exc) from exc
     except InfluxORMError as exc:
-        if isinstance(exc, ValidationError | InfluxDBError):
+        error = _translate(exc)
+        if error is exc:
             raise
-        raise _compat_error(exc) from exc
+        raise error from exc
+
+
+class _CompatChunks(AsyncIterator[T]):
+    """The chunks of a chunked query, with an error reported in the middle of the stream
+    (after good chunks) raised as :class:`InfluxDBError` like every other one."""
+
+    def __init__(self, chunks: AsyncIterator[T]) -> None:
+        self._chunks = chunks
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> T:
+        try:
+            return await anext(self._chunks)
+        except InfluxORMError as exc:
+            error = _translate(exc)
+            if error is exc:
+                raise
+            raise error from exc
+
+    async def aclose(self) -> None:
+        """Stop reading and release the connection."""
+        close = getattr(self._chunks, "aclose", None)
+        if close is not None:
+            await close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
 
 
 class InfluxDBClient:
@@ -336,6 +382,7 @@ class InfluxDBClient:
                 by_series=by_series,
             )
             if chunked:
+                result = _CompatChunks(result)
                 if output == "iterable":
                     complete = blocking._complete_iter if blocking is not None else None
                     return InfluxDBChunkedResult(result, parser, q, complete_iter=complete)
