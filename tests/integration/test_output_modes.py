@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -96,6 +97,25 @@ def test_an_error_after_good_chunks(filled: Session, output: str) -> None:
 def test_an_error_after_good_msgpack_chunks_is_raised(filled: Session) -> None:
     with pytest.raises(QueryError, match="not compatible"):
         list(filled.query(ERROR_AFTER_GOOD, chunked=True, chunk_size=10, output="dataframe"))
+
+
+@pytest.mark.parametrize("output", ["json", "dataframe"])  # dataframe: msgpack chunks
+def test_every_good_chunk_comes_before_the_error(filled: Session, output: str) -> None:
+    # The error follows ten small chunks, usually in the same network read.
+    chunks = filled.query(ERROR_AFTER_GOOD, chunked=True, chunk_size=10, output=output)  # type: ignore[call-overload]
+    received: list[Any] = []
+
+    def read() -> None:
+        for chunk in chunks:
+            received.append(chunk)
+
+    with pytest.raises(QueryError, match="not compatible"):
+        read()
+    rows = [
+        len(c) if output == "dataframe" else len(c["results"][0]["series"][0]["values"])
+        for c in received
+    ]
+    assert rows == [10] * 10
 
 
 @pytest.fixture(scope="module")
