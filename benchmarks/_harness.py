@@ -26,6 +26,7 @@ import gc
 import importlib
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -59,6 +60,8 @@ class Measured:
     seconds: float
     peak_bytes: int
     note: str = ""
+    client_cpu: float = -1.0
+    server_cpu: float = -1.0
 
 
 def _status_kib(field: str) -> int:
@@ -67,6 +70,22 @@ def _status_kib(field: str) -> int:
             if line.startswith(field + ":"):
                 return int(line.split()[1])
     raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def _server_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) influxd ``pid`` has used so far; -1 without a pid."""
+    if not pid:
+        return -1.0
+    with open(f"/proc/{pid}/stat") as stat:
+        # Fields after the command name (which may hold spaces): utime and stime are
+        # the 14th and 15th of the whole line.
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _client_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _reset_peak() -> bool:
@@ -86,15 +105,22 @@ def child(module_name: str, function: str, ctx: Context) -> dict[str, Any]:
     gc.collect()
     before = _status_kib("VmRSS")
     exact = _reset_peak()
+    server_pid = ctx.get("server_pid")
+    server_before = _server_cpu(server_pid)
+    client_before = _client_cpu()
     start = time.perf_counter()
     result = fn(state)
     seconds = time.perf_counter() - start
+    client_cpu = _client_cpu() - client_before
+    server_cpu = _server_cpu(server_pid) - server_before if server_pid else -1.0
     peak = _status_kib("VmHWM")
     note = module.describe(result) if hasattr(module, "describe") else ""
     return {
         "seconds": seconds,
         "peak_bytes": (peak - before) * 1024 if exact else -1,
         "note": note,
+        "client_cpu": client_cpu,
+        "server_cpu": server_cpu,
     }
 
 
@@ -112,11 +138,14 @@ def run_case(module_name: str, case: Case, ctx: Context, repeat: int) -> Measure
         if completed.returncode:
             raise RuntimeError(f"{case.label} failed:\n{completed.stderr[-3000:]}")
         runs.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+    best = min(runs, key=lambda r: r["seconds"])
     return Measured(
         case.label,
-        min(r["seconds"] for r in runs),
+        best["seconds"],
         runs[0]["peak_bytes"],
         runs[0]["note"],
+        best["client_cpu"],
+        best["server_cpu"],
     )
 
 

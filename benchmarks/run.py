@@ -16,6 +16,7 @@ per case (default 2, the best is kept).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -240,6 +241,53 @@ def table(r: Runner, rows: int) -> str:
     return "\n".join(out)
 
 
+WRITE_CASES_FOR_CPU = [
+    "raw_serial",
+    "raw_concurrent",
+    "influxorm_write",
+    "influxorm_write_pipelined",
+    "influxorm_writer",
+    "influxorm_writer_fast",
+    "influxorm_writer_chunks",
+    "aioinflux_write",
+]
+
+
+def cpu_table(r: Runner) -> str:
+    """Where the time of each write goes: the client's and influxd's CPU seconds.
+
+    With client and server on the same cores, a write cannot finish sooner than all the
+    CPU time it needs spread over every core: influxd's time for the points (what it
+    used under the concurrent ceiling, where the client does almost nothing) plus the
+    client's own time for this case. That bound, not the ceiling, is the wall a client
+    that encodes in Python hits here.
+    """
+    cores = os.cpu_count() or 1
+    ceiling = r.results.get("raw_concurrent")
+    server_need = ceiling.server_cpu if ceiling and ceiling.server_cpu >= 0 else None
+    out = [
+        f"| write case ({cores} cores) | wall s | client CPU s | influxd CPU s | cores busy "
+        "| CPU bound s | wall / bound |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for function in WRITE_CASES_FOR_CPU:
+        m = r.results.get(function)
+        if m is None or m.client_cpu < 0:
+            continue
+        busy = (m.client_cpu + max(m.server_cpu, 0)) / m.seconds
+        bound = (
+            max(ceiling.seconds, (server_need + m.client_cpu) / cores)
+            if ceiling and server_need is not None
+            else None
+        )
+        out.append(
+            f"| {LABELS[function]} | {m.seconds:.2f} | {m.client_cpu:.2f} | "
+            f"{m.server_cpu:.2f} | {busy:.2f} | "
+            f"{f'{bound:.2f}' if bound else ''} | {f'{bound / m.seconds:.0%}' if bound else ''} |"
+        )
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="one run per case, fewer libraries")
@@ -284,6 +332,8 @@ def main() -> None:
 
     print(f"\n### influxorm vs the other Python clients ({time.monotonic() - start:.0f} s)\n")
     print(table(r, rows))
+    print("\n### Writes: client and influxd CPU time (same run)\n")
+    print(cpu_table(r))
 
 
 if __name__ == "__main__":
