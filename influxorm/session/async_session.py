@@ -5,7 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Coroutine,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from contextvars import Token
 from datetime import timedelta
 from types import TracebackType
@@ -14,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
 from influxorm import _context, schema_check
 from influxorm.exceptions import ValidationError
 from influxorm.influxql import quote_ident
-from influxorm.models.writing import encode_lines
+from influxorm.models.writing import encode_lines, model_line_batches
+from influxorm.progress import Progress
 from influxorm.query import execution
 from influxorm.query.query import AggregateQuery, Query
 from influxorm.results import gc_paused
@@ -36,17 +44,20 @@ from influxorm.session.base import (
     SessionConfig,
     check_output,
     check_precision,
-    count_points,
     require_raw_for_precision,
 )
 from influxorm.session.batching import (
     DEFAULT_MAX_BODY_BYTES,
+    WriteBatch,
     bodies,
-    count_body_points,
+    chunk_points,
+    frame_batches,
     group_by_model_target,
     has_raw,
     is_dataframe,
+    line_batches,
     materialize,
+    raw_batches,
 )
 from influxorm.session.chunks import ChunkIterator
 from influxorm.session.messages import Response
@@ -268,6 +279,7 @@ class AsyncSession:
         precision: Precision | None = None,
         measurement: str | None = None,
         tag_columns: Sequence[str] = (),
+        progress: Progress | None = None,
         **extra_tags: str,
     ) -> int:
         """Write ``data`` and return the number of points written.
@@ -277,8 +289,14 @@ class AsyncSession:
         ``tag_columns=`` and constant tags as keywords: ``write(df, measurement="prices",
         tag_columns=["ticker"], region="eu")``). Everything is validated before anything
         is sent. Large writes are cut into requests of ``batch_size`` points sent
-        ``max_concurrency`` at a time; if some fail, the others are still sent and the
-        first failure is raised with notes saying what was written.
+        ``max_concurrency`` at a time (a list of model instances is encoded a batch at a
+        time while the previous batches are in flight); if some fail, the others are
+        still sent and the first failure is raised with notes saying what was written.
+
+        ``progress``: an optional :class:`~influxorm.progress.Progress` callable, called
+        as ``progress(done, total, "points written")`` after each request the server
+        acknowledged: ``done`` is cumulative and never decreases, ``total`` the points of
+        the whole write.
 
         Points without a time are stamped with the client's time before sending, so
         retries never store them twice; raw line protocol whose lines lack timestamps
@@ -293,54 +311,68 @@ class AsyncSession:
             check_precision(precision)
         if is_dataframe(data):
             target = WriteTarget(self._config.require_database(db), rp, precision)
-            return await self._write_dataframe(data, target, measurement, tag_columns, extra_tags)
+            return await self._write_dataframe(
+                data, target, measurement, tag_columns, extra_tags, progress
+            )
         if measurement is not None or tag_columns or extra_tags:
             raise ValidationError(
                 "measurement=, tag_columns= and extra tags apply to DataFrame writes only"
             )
         data = materialize(require_raw_for_precision(data, precision))
+        stamp = time.time_ns()
         groups = group_by_model_target(data) if db is None else None
+        # Everything is validated (and counted) before the first request is sent. Models
+        # whose class names a database= or retention_policy= go there unless the call
+        # names db= (rp= alone overrides only the retention policy).
         if groups is None:
             target = WriteTarget(self._config.require_database(db), rp, precision)
-            return await self._write_items(data, target)
-        # Models whose class names a database= or retention_policy= go there unless the
-        # call names db= (rp= alone overrides only the retention policy); everything is
-        # validated before the first group is sent.
-        stamp = time.time_ns()
-        encoded = [
-            (
-                WriteTarget(
-                    model_db or self._config.require_database(None),
-                    rp or model_rp,
-                    precision,
-                ),
-                encode_lines(items, stamp_ns=stamp),
-                has_raw(items),
+            plans = [self._plan(data, target, stamp)]
+        else:
+            plans = [
+                self._plan(
+                    items,
+                    WriteTarget(
+                        model_db or self._config.require_database(None),
+                        rp or model_rp,
+                        precision,
+                    ),
+                    stamp,
+                )
+                for (model_db, model_rp), items in groups.items()
+            ]
+        total = sum(plan.points for plan in plans)
+        report = _ProgressOffset(progress, total) if progress is not None else None
+        for plan in plans:
+            if not plan.points:
+                continue
+            await self._sender.write_bodies(
+                plan.batches,
+                plan.target,
+                idempotent=plan.idempotent,
+                max_concurrency=self._config.max_concurrency,
+                progress=report,
+                total=total,
             )
-            for (model_db, model_rp), items in groups.items()
-        ]
-        written = 0
-        for group_target, lines, raw in encoded:
-            written += await self._send_lines(lines, group_target, raw=raw)
-        return written
+            if report is not None:
+                report.offset += plan.points
+        return total
 
-    async def _write_items(self, data: object, target: WriteTarget) -> int:
-        lines = encode_lines(data, stamp_ns=time.time_ns())
-        return await self._send_lines(lines, target, raw=has_raw(data))
-
-    async def _send_lines(self, lines: list[str], target: WriteTarget, *, raw: bool) -> int:
-        points = count_points(lines) if raw else len(lines)
-        if not points:
-            return 0
-        config = self._config
-        batches = bodies(lines, config.batch_size, DEFAULT_MAX_BODY_BYTES)
-        await self._sender.write_bodies(
-            ((body, count_body_points(body) if raw else body.count(b"\n") + 1) for body in batches),
-            target,
-            idempotent=None if raw else True,
-            max_concurrency=config.max_concurrency,
+    def _plan(self, data: object, target: WriteTarget, stamp: int) -> _WritePlan:
+        """Validate and count ``data``; its batches are encoded when sent for a list of
+        model instances, now for anything else."""
+        batch_size = self._config.batch_size
+        prepared = model_line_batches(data, batch_size, stamp_ns=stamp)
+        if prepared is not None:
+            points, line_runs = prepared
+            return _WritePlan(target, points, line_batches(line_runs, DEFAULT_MAX_BODY_BYTES), True)
+        lines = encode_lines(data, stamp_ns=stamp)
+        if has_raw(data):
+            counts = [chunk_points(chunk) for chunk in lines]
+            batches = raw_batches(lines, counts, batch_size, DEFAULT_MAX_BODY_BYTES)
+            return _WritePlan(target, sum(counts), batches, None)
+        return _WritePlan(
+            target, len(lines), bodies(lines, batch_size, DEFAULT_MAX_BODY_BYTES), True
         )
-        return points
 
     async def _write_dataframe(
         self,
@@ -349,6 +381,7 @@ class AsyncSession:
         measurement: str | None,
         tag_columns: Sequence[str],
         extra_tags: Mapping[str, str],
+        progress: Progress | None,
     ) -> int:
         from influxorm.results.frame_writer import encode_dataframe
 
@@ -370,10 +403,12 @@ class AsyncSession:
                 encoded.skipped_rows,
             )
         await self._sender.write_bodies(
-            ((body, body.count(b"\n") + 1) for body in encoded.batches),
+            frame_batches(encoded.batches, encoded.rows, DEFAULT_MAX_BODY_BYTES),
             target,
             idempotent=True,
             max_concurrency=self._config.max_concurrency,
+            progress=progress,
+            total=encoded.rows,
         )
         return encoded.rows
 
@@ -392,10 +427,20 @@ class AsyncSession:
         """A bulk writer for a stream of points: ``async with session.writer() as w:
         await w.write(point)``. See :class:`~influxorm.session.writer.AsyncBulkWriter`;
         ``max_concurrency`` defaults to the session's, ``max_buffer`` (points accepted
-        but not acknowledged) to ``2 * batch_size * max_concurrency``."""
+        but not acknowledged) to ``2 * batch_size * max_concurrency``.
+
+        Points go where :meth:`write` sends them: without ``db=``, a model whose class
+        names ``database=``/``retention_policy=`` is written there (in batches of its
+        own), everything else to the session's database; ``rp=`` overrides the
+        retention policy. With ``db=``, everything goes to ``db`` (and ``rp``)."""
+        target = None
+        if db is not None or self._config.database:
+            target = WriteTarget(self._config.require_database(db), rp, None)
         return AsyncBulkWriter(
             self._sender,
-            WriteTarget(self._config.require_database(db), rp, None),
+            target,
+            route_models=db is None,
+            default_rp=rp,
             batch_size=batch_size,
             flush_interval=flush_interval,
             max_concurrency=max_concurrency or self._config.max_concurrency,
@@ -786,6 +831,39 @@ class AsyncSession:
         vice versa) that would make the server refuse the model's points; empty if none.
         """
         return await schema_check.check_schema_async(self, model)
+
+
+class _WritePlan:
+    """One target's share of a write: validated and counted, batches possibly lazy."""
+
+    __slots__ = ("batches", "idempotent", "points", "target")
+
+    def __init__(
+        self,
+        target: WriteTarget,
+        points: int,
+        batches: Iterable[WriteBatch],
+        idempotent: bool | None,
+    ) -> None:
+        self.target = target
+        self.points = points
+        self.batches = batches
+        self.idempotent = idempotent
+
+
+class _ProgressOffset:
+    """A write's progress across its targets: each target's counts start where the
+    previous target's ended."""
+
+    __slots__ = ("offset", "progress", "total")
+
+    def __init__(self, progress: Progress, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.offset = 0
+
+    def __call__(self, done: int, total: int | None, what: str) -> None:
+        self.progress(self.offset + done, self.total, what)
 
 
 def _content_type(response: Response) -> str:

@@ -1,4 +1,15 @@
-"""Cutting line protocol into request bodies, and telling whether a retry is safe; no I/O."""
+"""Cutting line protocol into request bodies, counting its points exactly, and telling
+whether a retry is safe; no I/O.
+
+Where a line ends is decided the way influxd decides it (``scanLine`` in its
+``models/points.go``): a backslash escapes the next byte, and after the first unescaped
+space a double quote in a field value opens a string in which LF, ``,`` and ``=`` are
+plain characters. So a LF inside a string field value does not end the line, and
+``body.split(b"\\n")`` would cut such a point in two. Structured points (models, dict
+points) never need that scan: each encoded item is exactly one point, so they are
+batched and split as lists (:class:`WriteBatch` keeps the lines with the body). Raw
+line protocol from the user is scanned, with a C-speed fast path for the common shapes.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +24,23 @@ from influxorm.models.schema import schema_of
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
+    "WriteBatch",
     "bodies",
+    "chunk_points",
     "count_body_points",
+    "frame_batches",
+    "group_by_model_target",
     "has_raw",
     "is_dataframe",
     "is_timestamped",
+    "line_batches",
+    "line_spans",
     "materialize",
+    "model_target",
+    "raw_batches",
     "split_body",
     "split_by_size",
+    "split_lines_by_size",
 ]
 
 DEFAULT_MAX_BODY_BYTES: Final = 10_000_000
@@ -28,10 +48,31 @@ DEFAULT_MAX_BODY_BYTES: Final = 10_000_000
 
 # A line without a timestamp ends in its last field: a quoted string (ending in ``"``) or
 # a last space-separated token holding ``=``. A line with one ends in an integer token.
-# (A comment line may look untimed: that only forbids a retry, the safe side.)
+# (A comment line may look untimed: that only forbids a retry, the safe side. A LF inside
+# a string value makes the line look untimed too: the safe side again.)
 _UNTIMED_LINE: Final = re.compile(rb'(?m)(?:"|=[^ \n]*)$')
-_POINT_LINE: Final = re.compile(rb"(?m)^[ \t]*[^#\s]")
+# A line that is a point: not blank, not a ``#`` comment (influxd skips leading spaces,
+# tabs and NULs before deciding). Used where every LF ends a line.
+_POINT_LINE: Final = re.compile(rb"(?m)^[ \t\x00]*[^# \t\x00\n]")
 _RAW: Final = (str, bytes, bytearray, memoryview)
+
+# One line as influxd scans it, for the shapes real line protocol has: a key (no
+# unescaped space), then fields where ``=`` and ``,`` alternate (a value may hold quoted
+# strings, which may hold anything but an unescaped ``"``), then the timestamp. Possessive
+# quantifiers keep it linear. It stops before the LF ending the line, or at the end of the
+# body; stopping anywhere else means an unusual shape (``,`` in a key position, ``=``
+# twice, an unclosed string, a backslash near the end): the exact scanner takes over.
+# influxd treats ``\`` as an escape only when two more bytes follow it (``i+2 < len``).
+_ESC: Final = rb"\\[\s\S](?=[\s\S])"
+_KEY: Final = rb"(?:[^\\ \n]++|" + _ESC + rb")*+"
+_NAME: Final = rb"(?:[^\\=,\n]++|" + _ESC + rb")*+"
+_STRING: Final = rb'"(?:[^\\"]++|' + _ESC + rb')*+"'
+_VALUE: Final = rb'(?:[^\\=,"\n]++|' + _ESC + rb"|" + _STRING + rb")*+"
+_LINE: Final = re.compile(
+    _KEY + rb"(?: " + _NAME + rb"(?:=" + _VALUE + rb"," + _NAME + rb")*+(?:=" + _VALUE + rb")?+)?+"
+)
+
+_BACKSLASH, _SPACE, _EQUALS, _COMMA, _QUOTE, _LF = b'\\ =,"\n'
 
 
 def is_dataframe(data: object) -> bool:
@@ -64,35 +105,138 @@ def is_timestamped(body: bytes) -> bool:
     return _UNTIMED_LINE.search(body) is None
 
 
+# -- line boundaries -----------------------------------------------------------------
+
+
+def _scan_line(body: bytes, start: int) -> int:
+    """The end (index of the LF, or ``len(body)``) of the line starting at ``start``,
+    byte by byte exactly as influxd's ``scanLine`` finds it."""
+    size = len(body)
+    i = start
+    quoted = in_fields = False
+    equals = commas = 0
+    while i < size:
+        byte = body[i]
+        if byte == _BACKSLASH and i + 2 < size:
+            i += 2
+            continue
+        if byte == _SPACE:
+            in_fields = True
+        if in_fields:
+            if not quoted and byte == _EQUALS:
+                equals += 1
+                i += 1
+                continue
+            if not quoted and byte == _COMMA:
+                commas += 1
+                i += 1
+                continue
+            if byte == _QUOTE and equals > commas:
+                quoted = not quoted
+                i += 1
+                continue
+        if byte == _LF and not quoted:
+            return i
+        i += 1
+    return size
+
+
+def _line_end(body: bytes, start: int) -> int:
+    match = _LINE.match(body, start)  # everything in it is optional: it always matches
+    end = match.end() if match is not None else start
+    if end == len(body) or body[end] == _LF:
+        return end
+    return _scan_line(body, start)
+
+
+def _simple(body: bytes) -> bool:
+    """Whether every LF of ``body`` ends a line: without quotes or backslashes, nothing
+    can make one part of a value."""
+    return b'"' not in body and b"\\" not in body
+
+
+def line_spans(body: bytes) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each line of ``body`` as influxd reads it (``end`` excludes
+    the LF); blank and comment lines included."""
+    size = len(body)
+    start = 0
+    if _simple(body):
+        while start < size:
+            end = body.find(b"\n", start)
+            if end < 0:
+                end = size
+            yield start, end
+            start = end + 1
+        return
+    while start < size:
+        end = _line_end(body, start)
+        yield start, end
+        start = end + 1
+
+
+def _is_point(body: bytes, start: int, end: int) -> bool:
+    while start < end and body[start] in b" \t\x00":
+        start += 1
+    return start < end and body[start] != ord("#")
+
+
 def count_body_points(body: bytes) -> int:
-    """The point lines in ``body`` (blank and ``#`` comment lines excluded)."""
-    return len(_POINT_LINE.findall(body))
+    """The points in ``body`` (blank and ``#`` comment lines excluded), with lines found
+    as influxd finds them: a LF inside a string field value does not end a point."""
+    if _simple(body):
+        return len(_POINT_LINE.findall(body))
+    return sum(_is_point(body, start, end) for start, end in line_spans(body))
+
+
+def chunk_points(chunk: str) -> int:
+    """The points in one item of :func:`~influxorm.models.writing.encode_lines`' output
+    that came from raw line protocol (see :func:`count_body_points`)."""
+    if "\n" not in chunk:
+        stripped = chunk.lstrip(" \t\x00")
+        return int(bool(stripped) and not stripped.startswith("#"))
+    return count_body_points(chunk.encode())
+
+
+def _too_large(body: bytes) -> RequestTooLargeError:
+    return RequestTooLargeError(
+        f"a single line of {len(body)} bytes is larger than the server accepts "
+        "(max-body-size); nothing was written",
+        status=413,
+        server_message="Request Entity Too Large",
+        points=1,
+        rejected_lines=(body[:200].decode("utf-8", errors="replace"),),
+    )
 
 
 def split_body(body: bytes) -> tuple[bytes, bytes]:
-    """``body`` cut in two at the line boundary nearest its middle.
+    """``body`` cut in two at the line boundary nearest its middle (a LF inside a string
+    value is not one).
 
     Raises :class:`RequestTooLargeError` for a single line, which cannot be cut.
     """
-    middle = len(body) // 2
-    cut = body.rfind(b"\n", 0, middle + 1)
-    if cut <= 0:
-        cut = body.find(b"\n", middle)
-    if cut <= 0 or cut >= len(body) - 1:
-        raise RequestTooLargeError(
-            f"a single line of {len(body)} bytes is larger than the server accepts "
-            "(max-body-size); nothing was written",
-            status=413,
-            server_message="Request Entity Too Large",
-            points=1,
-            rejected_lines=(body[:200].decode("utf-8", errors="replace"),),
-        )
-    return body[:cut], body[cut + 1 :]
+    size = len(body)
+    middle = size // 2
+    best = -1
+    if _simple(body):
+        before = body.rfind(b"\n", 0, middle + 1)
+        after = body.find(b"\n", middle)
+        candidates = [cut for cut in (before, after) if 0 < cut < size - 1]
+        if candidates:
+            best = min(candidates, key=lambda cut: abs(cut - middle))
+    else:
+        for _, end in line_spans(body):
+            if end >= size - 1:
+                break
+            if end > 0 and (best < 0 or abs(end - middle) < abs(best - middle)):
+                best = end
+            if end >= middle:
+                break
+    if best <= 0:
+        raise _too_large(body)
+    return body[:best], body[best + 1 :]
 
 
-def split_by_size(body: bytes, max_bytes: int) -> Iterator[bytes]:
-    """``body`` in pieces of at most ``max_bytes`` (cut at line boundaries); a single
-    line longer than that stays one piece."""
+def _split_simple(body: bytes, max_bytes: int) -> Iterator[bytes]:
     start = 0
     size = len(body)
     while size - start > max_bytes:
@@ -107,15 +251,151 @@ def split_by_size(body: bytes, max_bytes: int) -> Iterator[bytes]:
         yield body[start:]
 
 
-def bodies(lines: list[str], batch_size: int, max_bytes: int) -> Iterable[bytes]:
-    """``lines`` (one item per point, or raw chunks of many) joined into request bodies
-    of at most ``batch_size`` items and about ``max_bytes`` bytes each."""
-    for start in range(0, len(lines), batch_size):
-        body = "\n".join(lines[start : start + batch_size]).encode()
-        if len(body) <= max_bytes:
+def split_by_size(body: bytes, max_bytes: int) -> Iterator[bytes]:
+    """``body`` in pieces of at most ``max_bytes`` (cut at line boundaries, never inside
+    a string value); a single line longer than that stays one piece."""
+    size = len(body)
+    if size <= max_bytes:
+        if size:
             yield body
+        return
+    if _simple(body):
+        yield from _split_simple(body, max_bytes)
+        return
+    start = 0
+    last = -1  # the end of the last line of the current piece; -1: none yet
+    for line_start, end in line_spans(body):
+        if end - start > max_bytes and last >= 0:
+            yield body[start:last]
+            start, last = line_start, -1
+        if end - start > max_bytes:  # this line alone is too long: it goes by itself
+            yield body[start:end]
+            start, last = end + 1, -1
+            continue
+        last = end
+    if start < size:
+        yield body[start:]
+
+
+# -- request bodies --------------------------------------------------------------------
+
+
+class WriteBatch:
+    """One request body with the exact number of points it holds.
+
+    ``lines`` are the body's points one per item when they came from structured data
+    (models, dict points, frames cut per row): a 413 then halves the list. Without them
+    (raw line protocol) the body is halved at a line boundary found by scanning.
+    """
+
+    __slots__ = ("body", "lines", "points")
+
+    def __init__(self, body: bytes, points: int, lines: Sequence[str] | None = None) -> None:
+        self.body = body
+        self.points = points
+        self.lines = lines
+
+    @classmethod
+    def of_lines(cls, lines: Sequence[str]) -> WriteBatch:
+        """The batch of ``lines``, one point each."""
+        return cls("\n".join(lines).encode(), len(lines), lines)
+
+    @classmethod
+    def of_raw(cls, body: bytes) -> WriteBatch:
+        """The batch of raw line protocol ``body``, its points counted."""
+        return cls(body, count_body_points(body))
+
+    def halves(self) -> tuple[WriteBatch, WriteBatch]:
+        """The batch cut in two, for a 413; :class:`RequestTooLargeError` for one point."""
+        lines = self.lines
+        if lines is None:
+            first, second = split_body(self.body)
+            return WriteBatch.of_raw(first), WriteBatch.of_raw(second)
+        if len(lines) < 2:
+            raise _too_large(self.body)
+        middle = len(lines) // 2
+        return WriteBatch.of_lines(lines[:middle]), WriteBatch.of_lines(lines[middle:])
+
+    def __repr__(self) -> str:
+        return f"<WriteBatch {self.points} point(s), {len(self.body)} bytes>"
+
+
+def split_lines_by_size(lines: Sequence[str], max_bytes: int) -> Iterator[Sequence[str]]:
+    """``lines`` (one point each) in runs whose body is at most about ``max_bytes``; a
+    single line longer than that is a run by itself."""
+    start = 0
+    size = 0
+    for index, line in enumerate(lines):
+        length = len(line.encode()) + 1
+        if size and size + length > max_bytes + 1:
+            yield lines[start:index]
+            start, size = index, 0
+        size += length
+    if start < len(lines):
+        yield lines[start:]
+
+
+def line_batches(batches: Iterable[Sequence[str]], max_bytes: int) -> Iterator[WriteBatch]:
+    """A :class:`WriteBatch` per run of structured lines (one point each), lazily; a run
+    whose body would exceed ``max_bytes`` is cut further."""
+    for lines in batches:
+        if not lines:
+            continue
+        batch = WriteBatch.of_lines(lines)
+        if len(batch.body) <= max_bytes:
+            yield batch
         else:
-            yield from split_by_size(body, max_bytes)
+            yield from map(WriteBatch.of_lines, split_lines_by_size(lines, max_bytes))
+
+
+def bodies(lines: Sequence[str], batch_size: int, max_bytes: int) -> Iterator[WriteBatch]:
+    """Structured ``lines`` (one point each) as batches of at most ``batch_size`` points
+    and about ``max_bytes`` bytes, lazily."""
+    return line_batches(
+        (lines[start : start + batch_size] for start in range(0, len(lines), batch_size)),
+        max_bytes,
+    )
+
+
+def raw_batches(
+    chunks: Sequence[str], counts: Sequence[int], batch_size: int, max_bytes: int
+) -> Iterator[WriteBatch]:
+    """Items holding raw line protocol (``counts``: the points of each, see
+    :func:`chunk_points`) as batches of at most ``batch_size`` items and ``max_bytes``
+    bytes (a larger body is cut at line boundaries found by scanning), lazily."""
+    for start in range(0, len(chunks), batch_size):
+        body = "\n".join(chunks[start : start + batch_size]).encode()
+        if len(body) <= max_bytes:
+            points = sum(counts[start : start + batch_size])
+            if points:
+                yield WriteBatch(body, points)
+        else:
+            for piece in split_by_size(body, max_bytes):
+                batch = WriteBatch.of_raw(piece)
+                if batch.points:
+                    yield batch
+
+
+def frame_batches(batches: Sequence[bytes], rows: int, max_bytes: int) -> list[WriteBatch]:
+    """A DataFrame's encoded bodies (one row per line; tags and names cannot hold a LF)
+    with their exact point counts: the LF count when it adds up to ``rows`` (no string
+    value holds a LF), else found by scanning."""
+    newlines = [body.count(b"\n") for body in batches]
+    if sum(newlines) + len(batches) == rows:
+        out = [WriteBatch(body, count + 1) for body, count in zip(batches, newlines, strict=True)]
+    else:
+        out = [WriteBatch.of_raw(body) for body in batches]
+    if any(len(batch.body) > max_bytes for batch in out):
+        out = [
+            piece
+            for batch in out
+            for piece in (
+                [batch]
+                if len(batch.body) <= max_bytes
+                else map(WriteBatch.of_raw, split_by_size(batch.body, max_bytes))
+            )
+        ]
+    return out
 
 
 def group_by_model_target(
@@ -134,12 +414,20 @@ def group_by_model_target(
     targets = {}
     for cls in {type(item) for item in items}:
         if isinstance(cls, type) and issubclass(cls, Measurement):
-            schema = schema_of(cls)
-            if schema.database is not None or schema.retention_policy is not None:
-                targets[cls] = (schema.database, schema.retention_policy)
+            target = model_target(cls)
+            if target is not None:
+                targets[cls] = target
     if not targets:
         return None
     groups: dict[tuple[str | None, str | None], list[object]] = {}
     for item in items:
         groups.setdefault(targets.get(type(item), (None, None)), []).append(item)
     return groups
+
+
+def model_target(model: type[Measurement]) -> tuple[str | None, str | None] | None:
+    """``(database, retention_policy)`` named by ``model``'s class keywords, or None."""
+    schema = schema_of(model)
+    if schema.database is None and schema.retention_policy is None:
+        return None
+    return schema.database, schema.retention_policy

@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
 
 from influxorm import _context, schema_check
+from influxorm.progress import Progress
 from influxorm.query import execution
 from influxorm.query.query import AggregateQuery, Query
 from influxorm.results.output import Output
@@ -208,9 +209,14 @@ class Session:
         precision: Precision | None = None,
         measurement: str | None = None,
         tag_columns: Sequence[str] = (),
+        progress: Progress | None = None,
         **extra_tags: str,
     ) -> int:
-        """Write ``data``; returns the points written. See :meth:`AsyncSession.write`."""
+        """Write ``data``; returns the points written. See :meth:`AsyncSession.write`.
+
+        ``progress(done, total, "points written")`` is called after each acknowledged
+        request, on the session's loop thread (not the calling thread).
+        """
         return self._complete(
             self._session.write(
                 data,
@@ -219,6 +225,7 @@ class Session:
                 precision=precision,
                 measurement=measurement,
                 tag_columns=tag_columns,
+                progress=progress,
                 **extra_tags,
             )
         )

@@ -5,21 +5,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from influxorm.exceptions import InfluxORMError, RequestTooLargeError
+from influxorm.progress import Progress
 from influxorm.session.base import Precision, SessionConfig
-from influxorm.session.batching import count_body_points, is_timestamped, split_body
+from influxorm.session.batching import WriteBatch, is_timestamped
 from influxorm.session.errors import raise_for_response
 from influxorm.session.messages import Endpoint, Request, Response
 from influxorm.session.retry import Idempotent, RetryPolicy, retrying
 from influxorm.session.transport import Transport
 
-__all__ = ["OnRetry", "Sender", "WriteTarget"]
+__all__ = ["OnRetry", "OnWritten", "Sender", "WriteTarget"]
 
 logger = logging.getLogger("influxorm")
 
 OnRetry = Callable[[InfluxORMError, int, float], None]
+OnWritten = Callable[[int], None]
+"""Called with the points of each request the server acknowledged."""
 
 
 class WriteTarget:
@@ -77,12 +80,36 @@ class Sender:
         *,
         idempotent: bool | None,
         on_retry: OnRetry | None = None,
+        lines: Sequence[str] | None = None,
+        on_written: OnWritten | None = None,
     ) -> None:
         """POST ``body`` to ``/write``, retried when safe, cut in halves on a 413.
 
         ``idempotent``: True when every point carries a timestamp, None to find out from
         the body only if an ambiguous failure (transport error, 5xx) makes it matter.
+        ``lines``: the body's points one per item, when known (structured data): a 413
+        then halves the list instead of scanning the body. ``on_written(points)`` is
+        called for each request the server acknowledged (the halves of a 413 each).
         """
+        await self.write_batch(
+            WriteBatch(body, points, lines),
+            target,
+            idempotent=idempotent,
+            on_retry=on_retry,
+            on_written=on_written,
+        )
+
+    async def write_batch(
+        self,
+        batch: WriteBatch,
+        target: WriteTarget,
+        *,
+        idempotent: bool | None,
+        on_retry: OnRetry | None = None,
+        on_written: OnWritten | None = None,
+    ) -> None:
+        """:meth:`write_body` of a :class:`~influxorm.session.batching.WriteBatch`."""
+        body, points = batch.body, batch.points
         request = self.config.write_request(
             body, points=points, db=target.db, rp=target.rp, precision=target.precision
         )
@@ -98,46 +125,76 @@ class Sender:
             )
         except RequestTooLargeError as error:
             logger.debug("413 for %d point(s): resending as two halves", points)
-            for half in _halves(body, error):
-                await self.write_body(
-                    half, count_body_points(half), target, idempotent=idempotent, on_retry=on_retry
+            for half in _halves(batch, error):
+                await self.write_batch(
+                    half, target, idempotent=idempotent, on_retry=on_retry, on_written=on_written
                 )
             return
         await response.aclose()
+        if on_written is not None:
+            on_written(points)
 
     async def write_bodies(
         self,
-        bodies: Iterable[tuple[bytes, int]],
+        bodies: Iterable[WriteBatch | tuple[bytes, int]],
         target: WriteTarget,
         *,
         idempotent: bool | None,
         max_concurrency: int,
-    ) -> None:
-        """Write each ``(body, points)`` with up to ``max_concurrency`` requests in flight.
+        progress: Progress | None = None,
+        total: int | None = None,
+    ) -> int:
+        """Write each batch (or ``(body, points)``) with up to ``max_concurrency``
+        requests in flight; return the points written.
 
-        Every body is attempted even after one fails; then the first failure is raised
-        with notes on what was and was not written.
+        ``bodies`` is consumed lazily: each request is started before the next batch is
+        taken, so a generator encoding batch ``n + 1`` runs while batch ``n`` is in
+        flight. ``progress(done, total, "points written")`` is called after each
+        acknowledged request, ``done`` counting cumulatively. Every batch is attempted
+        even after one fails; then the first failure is raised with notes on what was
+        and was not written.
         """
         slots = asyncio.Semaphore(max_concurrency)
         failures: list[tuple[int, InfluxORMError]] = []
         written = [0, 0]  # batches, points
 
-        async def one(body: bytes, points: int) -> None:
+        callback_errors: list[Exception] = []
+
+        def acknowledged(points: int) -> None:
+            written[1] += points
+            if progress is not None and not callback_errors:
+                try:
+                    progress(written[1], total, "points written")
+                except Exception as error:  # raised once every request is done
+                    callback_errors.append(error)
+
+        async def one(batch: WriteBatch) -> None:
+            done = 0
+
+            def counted(points: int) -> None:
+                nonlocal done
+                done += points
+                acknowledged(points)
+
             try:
-                await self.write_body(body, points, target, idempotent=idempotent)
+                await self.write_batch(batch, target, idempotent=idempotent, on_written=counted)
             except InfluxORMError as error:
-                failures.append((points, error))
+                failures.append((batch.points - done, error))
             else:
                 written[0] += 1
-                written[1] += points
             finally:
                 slots.release()
 
         tasks: list[asyncio.Task[None]] = []
         try:
-            for body, points in bodies:
+            for item in bodies:
+                batch = item if isinstance(item, WriteBatch) else WriteBatch(*item)
+                if not batch.points:
+                    continue
                 await slots.acquire()
-                tasks.append(asyncio.create_task(one(body, points)))
+                tasks.append(asyncio.create_task(one(batch)))
+                # Let the request start before the next batch is taken (and encoded).
+                await asyncio.sleep(0)
         finally:
             if tasks:
                 await asyncio.gather(*tasks)
@@ -146,12 +203,15 @@ class Sender:
             if len(tasks) > 1:
                 lost = sum(points for points, _ in failures)
                 first.add_note(
-                    f"({len(failures)} of {len(tasks)} requests failed ({lost} point(s)); "
-                    f"{written[0]} succeeded ({written[1]} point(s) written))"
+                    f"({len(failures)} of {len(tasks)} requests failed ({lost} point(s) not "
+                    f"acknowledged); {written[0]} succeeded ({written[1]} point(s) written))"
                 )
                 for _, other in failures[1:]:
                     first.add_note(f"(also: {other})")
             raise first
+        if callback_errors:
+            raise callback_errors[0]
+        return written[1]
 
 
 class _Lazy:
@@ -167,9 +227,9 @@ class _Lazy:
         return self._answer
 
 
-def _halves(body: bytes, error: RequestTooLargeError) -> tuple[bytes, bytes]:
+def _halves(batch: WriteBatch, error: RequestTooLargeError) -> tuple[WriteBatch, WriteBatch]:
     try:
-        return split_body(body)
+        return batch.halves()
     except RequestTooLargeError as single:
         single.add_note(f"(the server said: {error.server_message})")
         raise single from error

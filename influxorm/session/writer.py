@@ -14,14 +14,19 @@ from typing import Self
 import attrs
 
 from influxorm.exceptions import InfluxORMError, ValidationError
+from influxorm.models.measurement import Measurement
 from influxorm.models.writing import encode_lines
-from influxorm.session.base import count_points
 from influxorm.session.batching import (
     DEFAULT_MAX_BODY_BYTES,
+    WriteBatch,
+    chunk_points,
+    group_by_model_target,
     has_raw,
     is_dataframe,
     materialize,
+    model_target,
     split_by_size,
+    split_lines_by_size,
 )
 from influxorm.session.errors import SessionStateError
 from influxorm.session.sending import Sender, WriteTarget
@@ -54,19 +59,41 @@ class FailedBatch:
 
     Nothing of it is known to be written, except what ``error`` says (a
     :class:`~influxorm.exceptions.PartialWriteError` means the rest WAS written).
+    ``database`` and ``retention_policy`` say where it was sent.
     """
 
     body: bytes = attrs.field(repr=lambda body: f"<{len(body)} bytes>")
     points: int
     error: InfluxORMError
+    database: str | None = None
+    """Where the batch was sent (a writer routes models with ``database=``)."""
+    retention_policy: str | None = None
 
 
 OnError = Callable[[FailedBatch], None]
 OnProgress = Callable[[WriterProgress], None]
 
 
+_TargetKey = tuple[str | None, str | None]
+"""A model's ``(database, retention_policy)`` class keywords; ``(None, None)``: the
+writer's own target."""
+
+_DEFAULT: _TargetKey = (None, None)
+
+
+@attrs.define
+class _Pending:
+    """Points accepted for one target and not yet cut into a batch."""
+
+    lines: list[str] = attrs.Factory(list)
+    points: int = 0
+    idempotent: bool | None = True
+    since: float = 0.0
+
+
 @attrs.define
 class _Batch:
+    target: WriteTarget
     lines: list[str]
     points: int
     idempotent: bool | None
@@ -86,12 +113,19 @@ class AsyncBulkWriter:
     point to be acknowledged. A batch that finally fails is handed to ``on_error``;
     without one, it is raised by the next :meth:`write`, :meth:`flush` or the block's
     exit (and kept in :attr:`failed_batches`), never dropped.
+
+    With ``route_models`` (what ``session.writer()`` does unless given ``db=``), the
+    points of a model whose class names ``database=`` or ``retention_policy=`` go there,
+    as :meth:`AsyncSession.write <influxorm.session.AsyncSession.write>` sends them, in
+    batches of their own; ``target.rp``, when set, wins over the model's retention
+    policy. ``target`` may be None (no default database) when only such models are
+    written.
     """
 
     def __init__(
         self,
         sender: Sender,
-        target: WriteTarget,
+        target: WriteTarget | None,
         *,
         batch_size: int,
         flush_interval: float | None,
@@ -100,6 +134,8 @@ class AsyncBulkWriter:
         max_bytes: int = DEFAULT_MAX_BODY_BYTES,
         on_error: OnError | None = None,
         on_progress: OnProgress | None = None,
+        route_models: bool = False,
+        default_rp: str | None = None,
     ) -> None:
         if batch_size < 1 or max_concurrency < 1:
             raise ValidationError("batch_size and max_concurrency must be at least 1")
@@ -107,6 +143,8 @@ class AsyncBulkWriter:
             raise ValidationError(f"flush_interval must be positive, not {flush_interval!r}")
         self._sender = sender
         self._target = target
+        self._route_models = route_models
+        self._rp = target.rp if target is not None else default_rp
         self.batch_size = batch_size
         self.flush_interval = flush_interval
         self.max_concurrency = max_concurrency
@@ -119,10 +157,9 @@ class AsyncBulkWriter:
         self._on_error = on_error
         self._on_progress = on_progress
         self.failed_batches: list[FailedBatch] = []
-        self._pending: list[str] = []
-        self._pending_points = 0
-        self._pending_idempotent: bool | None = True
-        self._pending_since = 0.0
+        self._pending: dict[_TargetKey, _Pending] = {}
+        self._targets: dict[_TargetKey, WriteTarget] = {}
+        self._class_keys: dict[type, _TargetKey] = {}
         self._buffered = 0
         self._high_water = 0
         self._written = 0
@@ -205,24 +242,31 @@ class AsyncBulkWriter:
         """Validate and buffer ``data`` (anything ``session.write`` takes except
         DataFrames); waits while the buffer is full. Returns the points accepted."""
         self._check_usable()
+        encoder = getattr(type(data), "__influxorm_encoder__", None)
+        if encoder is not None:
+            # One model instance, the common case of a stream: no dispatch.
+            key = self._class_keys.get(type(data))
+            if key is None:
+                key = self._key_of(type(data))
+            line: str = encoder.encode(data, time.time_ns())
+            await self._accept([line], 1, True, key)
+            return 1
         if is_dataframe(data):
             raise ValidationError(
                 "the bulk writer takes points; write a DataFrame with session.write(df, "
                 "measurement=...)"
             )
-        data = materialize(data)
-        lines = encode_lines(data, stamp_ns=time.time_ns())
-        if not lines:
-            return 0
-        if has_raw(data):
-            points = count_points(lines)
-            await self._accept(lines, points, None)
-            return points
-        size = self.batch_size
-        for start in range(0, len(lines), size):
-            chunk = lines if len(lines) <= size else lines[start : start + size]
-            await self._accept(chunk, len(chunk), True)
-        return len(lines)
+        accepted = 0
+        for key, lines, points, idempotent in self._encode(materialize(data)):
+            if idempotent is None:
+                await self._accept(lines, points, None, key)
+            else:
+                size = self.batch_size
+                for start in range(0, len(lines), size):
+                    chunk = lines if len(lines) <= size else lines[start : start + size]
+                    await self._accept(chunk, len(chunk), True, key)
+            accepted += points
+        return accepted
 
     async def flush(self) -> None:
         """Send what is buffered and wait until every accepted point is acknowledged;
@@ -230,7 +274,7 @@ class AsyncBulkWriter:
         if self._queue is None:
             raise SessionStateError("the writer is not started: use `async with session.writer()`")
         self._drain_feeder()
-        self._cut()
+        self._cut_all()
         while self._buffered:
             self._idle.clear()
             await self._idle.wait()
@@ -250,49 +294,101 @@ class AsyncBulkWriter:
         if error is not None:
             raise error
 
-    async def _accept(self, lines: list[str], points: int, idempotent: bool | None) -> None:
+    def _key_of(self, model: type) -> _TargetKey:
+        """Where ``model``'s points go (cached per class); checks a target exists."""
+        key = _DEFAULT
+        if self._route_models and issubclass(model, Measurement):
+            key = model_target(model) or _DEFAULT
+        self._target_of(key)
+        self._class_keys[model] = key
+        return key
+
+    def _target_of(self, key: _TargetKey) -> WriteTarget:
+        target = self._targets.get(key)
+        if target is not None:
+            return target
+        database, rp = key
+        default = self._target
+        if database is None:
+            if default is None:
+                raise ValidationError(
+                    "no database given: pass db=... to writer(), set the session's database, "
+                    "or name one in the model (class M(Measurement, database=...))"
+                )
+            database = default.db
+        precision = default.precision if default is not None else None
+        target = WriteTarget(database, self._rp if self._rp is not None else rp, precision)
+        self._targets[key] = target
+        return target
+
+    def _encode(self, data: object) -> list[tuple[_TargetKey, list[str], int, bool | None]]:
+        """``data`` validated and encoded, per target: ``(key, lines, points,
+        idempotent)``; raw line protocol is not idempotent (None)."""
+        groups = group_by_model_target(data) if self._route_models else None
+        parts: list[tuple[_TargetKey, object]] = (
+            [(_DEFAULT, data)] if groups is None else list(groups.items())
+        )
+        stamp = time.time_ns()
+        out: list[tuple[_TargetKey, list[str], int, bool | None]] = []
+        for key, items in parts:
+            self._target_of(key)
+            lines = encode_lines(items, stamp_ns=stamp)
+            if not lines:
+                continue
+            if has_raw(items):
+                out.append((key, lines, sum(map(chunk_points, lines)), None))
+            else:
+                out.append((key, lines, len(lines), True))
+        return out
+
+    async def _accept(
+        self,
+        lines: list[str],
+        points: int,
+        idempotent: bool | None,
+        key: _TargetKey = _DEFAULT,
+    ) -> None:
         while self._buffered and self._buffered + points > self.max_buffer:
             self._space.clear()
             await self._space.wait()
             self._raise_error()
+        self._add(key, lines, points, idempotent)
+
+    def _add(self, key: _TargetKey, lines: list[str], points: int, idempotent: bool | None) -> None:
         self._buffered += points
         if self._buffered > self._high_water:
             self._high_water = self._buffered
-        if not self._pending:
-            self._pending_since = time.monotonic()
-        self._pending += lines
-        self._pending_points += points
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = self._pending[key] = _Pending()
+        if not pending.lines:
+            pending.since = time.monotonic()
+        pending.lines += lines
+        pending.points += points
         if idempotent is None:
-            self._pending_idempotent = None
-        if self._pending_points >= self.batch_size:
-            self._cut()
+            pending.idempotent = None
+        if pending.points >= self.batch_size:
+            self._cut(key)
 
-    def _cut(self) -> None:
-        if not self._pending:
+    def _cut(self, key: _TargetKey) -> None:
+        pending = self._pending.pop(key, None)
+        if pending is None or not pending.lines:
             return
         assert self._queue is not None
-        batch = _Batch(self._pending, self._pending_points, self._pending_idempotent)
-        self._pending = []
-        self._pending_points = 0
-        self._pending_idempotent = True
+        batch = _Batch(self._target_of(key), pending.lines, pending.points, pending.idempotent)
         self._queue.put_nowait(batch)
+
+    def _cut_all(self) -> None:
+        for key in list(self._pending):
+            self._cut(key)
 
     def _drain_feeder(self) -> None:
         if self._feeder is not None:
             data = self._feeder()
             if data:
-                lines = encode_lines(data, stamp_ns=time.time_ns())
-                raw = has_raw(data)
-                points = count_points(lines) if raw else len(lines)
                 # Bounded by the feeder (one batch at most): no waiting here.
-                self._buffered += points
-                self._high_water = max(self._high_water, self._buffered)
-                if not self._pending:
-                    self._pending_since = time.monotonic()
-                self._pending += lines
-                self._pending_points += points
-                if raw:
-                    self._pending_idempotent = None
+                for key, lines, points, idempotent in self._encode(data):
+                    self._add(key, lines, points, idempotent)
 
     async def _ticker(self) -> None:
         assert self.flush_interval is not None
@@ -303,11 +399,13 @@ class AsyncBulkWriter:
                 self._drain_feeder()
             except InfluxORMError as error:
                 self._store(error)
-            if self._pending and time.monotonic() - self._pending_since >= interval:
-                logger.debug(
-                    "writer: flushing %d point(s) after %.3gs", self._pending_points, interval
-                )
-                self._cut()
+            now = time.monotonic()
+            for key, pending in list(self._pending.items()):
+                if pending.lines and now - pending.since >= interval:
+                    logger.debug(
+                        "writer: flushing %d point(s) after %.3gs", pending.points, interval
+                    )
+                    self._cut(key)
 
     async def _worker(self) -> None:
         assert self._queue is not None
@@ -322,24 +420,51 @@ class AsyncBulkWriter:
                     self._idle.set()
                 self._report()
 
+    def _pieces(self, batch: _Batch) -> list[WriteBatch]:
+        """The batch as request bodies of at most ``max_bytes``, with exact counts."""
+        if batch.idempotent is None:  # holds raw line protocol: cut where influxd would
+            body = "\n".join(batch.lines).encode()
+            if len(body) <= self._max_bytes:
+                return [WriteBatch(body, batch.points)]
+            return [WriteBatch.of_raw(piece) for piece in split_by_size(body, self._max_bytes)]
+        whole = WriteBatch.of_lines(batch.lines)
+        if len(whole.body) <= self._max_bytes:
+            return [whole]
+        return [
+            WriteBatch.of_lines(run) for run in split_lines_by_size(batch.lines, self._max_bytes)
+        ]
+
     async def _send(self, batch: _Batch) -> None:
-        body = "\n".join(batch.lines).encode()
-        pieces = (
-            [body] if len(body) <= self._max_bytes else list(split_by_size(body, self._max_bytes))
+        pieces = self._pieces(batch)
+        target = batch.target
+        logger.debug(
+            "writer: sending a batch of %d point(s), %d bytes",
+            batch.points,
+            sum(len(piece.body) for piece in pieces),
         )
-        logger.debug("writer: sending a batch of %d point(s), %d bytes", batch.points, len(body))
         for piece in pieces:
-            points = batch.points if len(pieces) == 1 else piece.count(b"\n") + 1
+            done = 0
+
+            def written(points: int) -> None:
+                nonlocal done
+                done += points
+                self._written += points
+
             try:
-                await self._sender.write_body(
-                    piece, points, self._target, idempotent=batch.idempotent, on_retry=self._retried
+                await self._sender.write_batch(
+                    piece,
+                    target,
+                    idempotent=batch.idempotent,
+                    on_retry=self._retried,
+                    on_written=written,
                 )
             except InfluxORMError as error:
+                lost = piece.points - done
                 self._failures += 1
-                self._points_failed += points
-                failed = FailedBatch(piece, points, error)
+                self._points_failed += lost
+                failed = FailedBatch(piece.body, piece.points, error, target.db, target.rp)
                 self.failed_batches.append(failed)
-                logger.debug("writer: a batch of %d point(s) failed: %s", points, error)
+                logger.debug("writer: a batch of %d point(s) failed: %s", piece.points, error)
                 if self._on_error is not None:
                     try:
                         self._on_error(failed)
@@ -349,7 +474,6 @@ class AsyncBulkWriter:
                 else:
                     self._store(error)
             else:
-                self._written += points
                 self._batches += 1
 
     def _retried(self, error: InfluxORMError, retry: int, delay: float) -> None:
