@@ -29,7 +29,6 @@ __all__ = [
     "check_epoch",
     "check_output",
     "check_precision",
-    "count_points",
     "redact_statement",
     "require_raw_for_precision",
 ]
@@ -329,19 +328,3 @@ def _mixed_precision(item: object, precision: str) -> ValidationError:
         "precision or in a separate call",
         value=precision,
     )
-
-
-def count_points(lines: list[str]) -> int:
-    """How many points the line-protocol items hold (blank and ``#`` lines excluded)."""
-    count = 0
-    for item in lines:
-        if "\n" not in item:
-            count += _is_point(item)
-        else:
-            count += sum(_is_point(line) for line in item.split("\n"))
-    return count
-
-
-def _is_point(line: str) -> bool:
-    stripped = line.lstrip()
-    return bool(stripped) and not stripped.startswith("#")

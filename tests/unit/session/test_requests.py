@@ -13,9 +13,9 @@ from influxorm.influxql import quote_ident
 from influxorm.session import AsyncSession, Session
 from influxorm.session.base import (
     SessionConfig,
-    count_points,
     require_raw_for_precision,
 )
+from influxorm.session.batching import chunk_points
 from influxorm.session.messages import Endpoint
 
 
@@ -147,9 +147,9 @@ def test_conflicting_credentials_are_refused() -> None:
         SessionConfig(password="p")
 
 
-def test_count_points_skips_blank_and_comment_lines() -> None:
-    assert count_points(["m v=1", "a v=1\n\n# comment\nb v=2\n", "  "]) == 3
-    assert count_points([]) == 0
+def test_chunk_points_skips_blank_and_comment_lines() -> None:
+    chunks = ["m v=1", "a v=1\n\n# comment\nb v=2\n", "  ", 'c s="x\ny" 1']
+    assert sum(map(chunk_points, chunks)) == 4
 
 
 def test_coarse_precision_accepts_raw_line_protocol_only() -> None:
