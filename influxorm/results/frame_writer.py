@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Mapping
+from enum import Enum
 from typing import Any
 
 import attrs
@@ -48,6 +49,20 @@ class EncodedFrame:
     def lines(self) -> list[str]:
         """The batches as text, one str per batch (each holds many lines)."""
         return [batch.decode("utf-8") for batch in self.batches]
+
+
+def _tag_text(key: object, value: object) -> str:
+    """A constant tag's value: a str, or an Enum member's str value; anything else is
+    refused rather than written as its ``str()`` (a dict would become a tag ``"{...}"``)."""
+    if isinstance(value, Enum):
+        value = value.value
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"extra tag {key!r} must be a str, not {type(value).__name__}: {value!r:.80} "
+            "(constant tags are keywords: write(df, measurement=..., region='eu'))",
+            value=value,
+        )
+    return value
 
 
 def encode_dataframe(
@@ -90,7 +105,9 @@ def encode_dataframe(
     fields = [c for c in df.columns if c not in tags]
     if not fields:
         raise ValidationError("a DataFrame write needs at least one field column")
-    constant = {str(k): escape_tag_value(str(v), str(k)) for k, v in (extra_tags or {}).items()}
+    constant = {
+        str(k): escape_tag_value(_tag_text(k, v), str(k)) for k, v in (extra_tags or {}).items()
+    }
     clash = {str(c) for c in tags} & constant.keys()
     if clash:
         raise ValidationError(f"tags {sorted(clash)!r} are given both as columns and as extra tags")

@@ -210,3 +210,24 @@ def test_numpy_backend_tag_column_missing_in_every_row() -> None:
     df = pd.DataFrame({"f": [1.5], "t": [None]}, index=index)
     encoded = encode_dataframe(df, measurement="m", tag_columns=["t"], ops=NumpyOps())
     assert encoded.lines() == ["m f=1.5 1"]
+
+
+def test_extra_tag_values_must_be_text() -> None:
+    """A mapping passed as ``write(df, extra_tags={...})`` arrives as one tag named
+    ``extra_tags``: refused, instead of a tag whose value is the dict's repr."""
+    df = frame(v=[1.0])
+    with pytest.raises(ValidationError, match=r"extra tag 'extra_tags' must be a str, not dict"):
+        encode_dataframe(df, measurement="m", extra_tags={"extra_tags": {"a": "b"}})  # type: ignore[dict-item]
+    with pytest.raises(ValidationError, match="must be a str, not int"):
+        encode_dataframe(df, measurement="m", extra_tags={"host": 3})  # type: ignore[dict-item]
+
+
+def test_extra_tag_enum_member_is_written_as_its_value() -> None:
+    from enum import Enum
+
+    class Region(str, Enum):  # noqa: UP042 (str() of this mixin is "Region.EU", not the value)
+        EU = "eu-west"
+
+    df = frame(v=[1.0])
+    encoded = encode_dataframe(df, measurement="m", extra_tags={"region": Region.EU})
+    assert encoded.batches[0].startswith(b"m,region=eu-west v=1")
