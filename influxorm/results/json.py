@@ -74,14 +74,17 @@ def check_query_result(payload: Any, statement: str, *, chunked: bool = False) -
         raise _error(f"unexpected answer {payload!r:.100}", statement)
     if isinstance(payload.get("error"), str):
         raise _error(payload["error"], statement)
-    for result in payload.get("results", ()):
+    for index, result in enumerate(payload.get("results", ())):
+        # msgpack answers leave statement_id out of an error result; in a plain answer
+        # results[i] is statement #i.
+        statement_id = result.get("statement_id", None if chunked else index)
         if "error" in result:
-            raise _error(str(result["error"]), statement, statement_id=_statement_id(result))
+            raise _error(str(result["error"]), statement, statement_id=statement_id)
         if not chunked:
-            _check_not_truncated(result, statement)
+            _check_not_truncated(result, statement, statement_id)
 
 
-def _check_not_truncated(result: Any, statement: str) -> None:
+def _check_not_truncated(result: Any, statement: str, statement_id: object) -> None:
     series_list = result.get("series") or ()
     cut = next(
         (
@@ -106,13 +109,8 @@ def _check_not_truncated(result: Any, statement: str) -> None:
         "fetch(), iterate() and DataFrame queries already are), which the limit does not "
         "apply to",
         statement,
-        statement_id=_statement_id(result),
+        statement_id=statement_id,
     )
-
-
-def _statement_id(result: Any) -> object:
-    # msgpack answers leave out a zero statement_id (Go's omitempty); JSON ones never do.
-    return result.get("statement_id", 0)
 
 
 def describe_statement(statement: str) -> str:

@@ -115,8 +115,8 @@ def test_byte_by_byte(wire: tuple[str, Callable[[dict[str, Any]], bytes]]) -> No
     assert first_times(got) == [0, 2, 4]
 
 
-def test_msgpack_statement_id_zero_left_out_is_reported_as_zero() -> None:
-    # influxd's msgpack leaves out a zero statement_id (captured from 1.6.7).
+def test_msgpack_error_without_statement_id_is_numbered_by_position() -> None:
+    # influxd's msgpack leaves statement_id out of an error result (captured from 1.6.7).
     body = (
         b"\x81\xa7results\x91\x81\xa5error\xd9F"
         b"invalid operation: time and *influxql.StringLiteral are not compatible"
@@ -201,3 +201,9 @@ def test_a_partial_statement_result_is_an_error() -> None:
 
 def test_partial_in_a_chunk_only_means_more_follows() -> None:
     check_query_result(plain(3, series_partial=True, result_partial=True), STATEMENT, chunked=True)
+
+
+def test_chunked_msgpack_error_without_statement_id_is_not_numbered() -> None:
+    decoder = ResponseDecoder(MSGPACK, STATEMENT, chunked=True)
+    with pytest.raises(QueryError, match=r"^query failed: boom; statement"):
+        decoder.feed(as_msgpack({"results": [{"error": "boom"}]}))
