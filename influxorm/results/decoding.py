@@ -13,17 +13,30 @@ it has been handed back.
 
 Error bodies (HTTP 4xx/5xx) come in the format asked for too: :func:`error_body_message`
 reads the server's text out of a msgpack one.
+
+msgpack and JSON answers of influxd 1.x differ in three ways (verified on 1.6.7):
+
+* without ``epoch`` times are msgpack timestamps (ext type 5: int64 seconds, uint32
+  nanoseconds), decoded here to the RFC 3339 strings JSON has (in UTC: a ``tz()``
+  clause's offset is not in the msgpack timestamp);
+* whole floats stay floats (JSON writes ``1`` for 1.0);
+* an empty result has ``"series": []`` where JSON leaves ``series`` out.
+
+``as_json=True`` also decodes arrays as lists and drops the empty ``series``, so the
+objects equal JSON's but for the floats.
 """
 
 from __future__ import annotations
 
 import json
+import struct
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from influxorm.exceptions import QueryError
 from influxorm.results._gc import gc_paused
 from influxorm.results.json import check_query_result, describe_statement
+from influxorm.timeutil import ns_to_rfc3339
 
 __all__ = [
     "JSON",
@@ -36,6 +49,9 @@ __all__ = [
 
 JSON = "application/json"
 MSGPACK = "application/x-msgpack"
+
+_MSGP_TIME = 5  # the msgpack extension type of a time (tinylib/msgp, influxd's encoder)
+_TIME = struct.Struct(">qI")
 
 
 def frame_accept() -> str:
@@ -72,10 +88,21 @@ def error_body_message(body: bytes, content_type: str | None) -> str | None:
     return message if isinstance(message, str) else None
 
 
+def _ext_hook(code: int, data: bytes) -> Any:
+    """A msgpack time as the RFC 3339 string JSON answers have; other extensions kept."""
+    if code == _MSGP_TIME and len(data) == _TIME.size:
+        seconds, nanoseconds = _TIME.unpack(data)
+        return ns_to_rfc3339(seconds * 1_000_000_000 + nanoseconds)
+    import msgpack
+
+    return msgpack.ExtType(code, data)
+
+
 class ResponseDecoder:
     """Incremental decoder for one query response body (plain or chunked).
 
     ``content_type`` is the response's Content-Type (or the Accept that was sent).
+    ``as_json``: msgpack objects shaped exactly as JSON ones (see the module docstring).
 
     :meth:`feed` returns the response objects completed so far, each checked with
     :func:`~influxorm.results.json.check_query_result`. When an object reports an error
@@ -84,10 +111,13 @@ class ResponseDecoder:
     :meth:`close` (at once when no good object precedes it in the same call).
     """
 
-    def __init__(self, content_type: str, statement: str, *, chunked: bool) -> None:
+    def __init__(
+        self, content_type: str, statement: str, *, chunked: bool, as_json: bool = False
+    ) -> None:
         self.statement = statement
         self.chunked = chunked
         self._msgpack = is_msgpack(content_type)
+        self._as_json = as_json and self._msgpack
         self._buffer = bytearray()
         self._fed = 0
         self._pending: QueryError | None = None
@@ -95,7 +125,9 @@ class ResponseDecoder:
         if self._msgpack:
             import msgpack
 
-            self._unpacker = msgpack.Unpacker(raw=False, strict_map_key=False, use_list=False)
+            self._unpacker = msgpack.Unpacker(
+                raw=False, strict_map_key=False, use_list=as_json, ext_hook=_ext_hook
+            )
 
     def feed(self, data: bytes) -> list[dict[str, Any]]:
         """Add body bytes; return the response objects they complete (checked)."""
@@ -167,6 +199,10 @@ class ResponseDecoder:
     def _check(self, payload: Any) -> dict[str, Any]:
         check_query_result(payload, self.statement, chunked=self.chunked)
         result: dict[str, Any] = payload
+        if self._as_json:
+            for statement in result.get("results", ()):
+                if "series" in statement and not statement["series"]:
+                    del statement["series"]
         return result
 
     def _broken(self, message: str) -> QueryError:
