@@ -14,13 +14,15 @@ it has been handed back.
 Error bodies (HTTP 4xx/5xx) come in the format asked for too: :func:`error_body_message`
 reads the server's text out of a msgpack one.
 
-msgpack and JSON answers of influxd 1.x differ in three ways (verified on 1.6.7):
+msgpack and JSON answers of influxd 1.x differ in four ways (verified on 1.6.7):
 
 * without ``epoch`` times are msgpack timestamps (ext type 5: int64 seconds, uint32
   nanoseconds), decoded here to the RFC 3339 strings JSON has (in UTC: a ``tz()``
   clause's offset is not in the msgpack timestamp);
 * whole floats stay floats (JSON writes ``1`` for 1.0);
-* an empty result has ``"series": []`` where JSON leaves ``series`` out.
+* an empty result has ``"series": []`` where JSON leaves ``series`` out;
+* an error result has no ``statement_id`` (see
+  :func:`~influxorm.results.json.check_query_result`).
 
 ``as_json=True`` also decodes arrays as lists and drops the empty ``series``, so the
 objects equal JSON's but for the floats.
