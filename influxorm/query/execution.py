@@ -92,8 +92,9 @@ def _tag_value(schema: Schema, key: str, value: str) -> object:
         return value
 
 
-#: Points per response when a whole result is fetched. influxd 1.x marks an unchunked
-#: series of more than 10,000 points ``"partial"``, so large results are always streamed.
+#: Points per response when a whole result is fetched. Results are always streamed:
+#: a plain answer is cut by the server's ``[http] max-row-limit`` when one is set, a
+#: chunked one never, and chunks keep the memory of one response bounded.
 FETCH_CHUNK_SIZE = 50_000
 
 
