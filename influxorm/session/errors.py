@@ -30,6 +30,7 @@ from influxorm.exceptions import (
     ThrottledError,
     WriteError,
 )
+from influxorm.results.decoding import error_body_message
 from influxorm.results.json import describe_statement
 from influxorm.session.messages import Endpoint, Request, Response
 
@@ -56,15 +57,18 @@ class SessionStateError(InfluxORMError, RuntimeError):
     call made from the session's own loop thread."""
 
 
-def server_message(body: bytes) -> str:
-    """The server's error text: the ``error`` member of a JSON body, else the text."""
-    text = body.decode("utf-8", errors="replace").strip()
-    try:
-        payload = json.loads(text)
-    except ValueError:
-        payload = None
-    if isinstance(payload, dict) and isinstance(payload.get("error"), str):
-        text = payload["error"]
+def server_message(body: bytes, content_type: str | None = None) -> str:
+    """The server's error text: the ``error`` member of a JSON or msgpack body (the
+    format the request's Accept asked for), else the text."""
+    text = error_body_message(body, content_type)
+    if text is None:
+        text = body.decode("utf-8", errors="replace").strip()
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict) and isinstance(payload.get("error"), str):
+            text = payload["error"]
     return text[:_MAX_MESSAGE] if len(text) > _MAX_MESSAGE else text
 
 
@@ -105,7 +109,7 @@ def error_for_status(
     """The exception a response with ``status`` and ``body`` means, or None for success."""
     if 200 <= status < 300:
         return None
-    message = server_message(body) or f"HTTP {status}"
+    message = server_message(body, (headers or {}).get("Content-Type")) or f"HTTP {status}"
     if status in (401, 403):
         return AuthenticationError(
             f"{request.path}: the server refused the credentials ({status}): {message}",

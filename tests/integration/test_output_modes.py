@@ -135,14 +135,7 @@ PARSE_ERROR = (
     "output",
     [
         "json",
-        pytest.param(
-            "dataframe",  # asks for msgpack: influxd answers the 400 in msgpack too
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="session/errors.py must read msgpack error bodies "
-                "(results.decoding.error_body_message); not this engineer's file",
-            ),
-        ),
+        "dataframe",  # asks for msgpack: influxd answers the 400 in msgpack too
     ],
 )
 def test_a_refused_query_reports_the_servers_text(filled: Session, output: str) -> None:
