@@ -551,7 +551,9 @@ class AsyncSession:
             params=params,
             chunked=stream,
             chunk_size=chunk_size if chunked or chunk_size else (_FRAME_CHUNK if frames else None),
-            accept=frame_accept() if frames else None,
+            # msgpack when installed; "bytes" stays JSON, and so do RFC 3339 times (a
+            # msgpack time has no tz() offset).
+            accept=frame_accept() if frames or (fmt != "bytes" and epoch is not None) else None,
         )
         response = await self._sender.send(request, idempotent=request.method == "GET")
         q = request.statement or q  # passwords masked in error messages
@@ -559,14 +561,16 @@ class AsyncSession:
             if fmt == "bytes":
                 return ChunkIterator(response, _raw_chunks(response, q))
             per_chunk = "json" if fmt == "iterable" else fmt
-            decoded = ChunkIterator(response, _decoded_chunks(response, q, per_chunk, by_series))
+            decoded = ChunkIterator(
+                response, _decoded_chunks(response, q, per_chunk, by_series, as_json=not frames)
+            )
             return ChunkedQueryResult(decoded) if fmt == "iterable" else decoded
         if frames:
             accumulator = FrameAccumulator(by_series=by_series)
             # The decoded chunks hold no reference cycles; collecting during the read
             # only walks them again (measured: the largest part of decode time).
             with gc_paused():
-                async for chunk in _decoded_chunks(response, q, "json", by_series):
+                async for chunk in _decoded_chunks(response, q, "json", by_series, as_json=False):
                     accumulator.feed(chunk)
             return frames_for_statements(accumulator.frames())
         body = await response.read()
@@ -574,7 +578,7 @@ class AsyncSession:
             if may_hold_error(body):
                 decode_query_body(body, q)
             return body
-        decoder = ResponseDecoder(_content_type(response), q, chunked=False)
+        decoder = ResponseDecoder(_content_type(response), q, chunked=False, as_json=True)
         objects = decoder.feed(body) + decoder.close()
         if not objects:
             return convert_response(decode_query_body(body, q), fmt, by_series=by_series)
@@ -871,10 +875,10 @@ def _content_type(response: Response) -> str:
 
 
 async def _decoded_chunks(
-    response: Response, statement: str, output: Output, by_series: bool
+    response: Response, statement: str, output: Output, by_series: bool, *, as_json: bool
 ) -> AsyncGenerator[Any, None]:
     content_type = _content_type(response)
-    decoder = ResponseDecoder(content_type, statement, chunked=True)
+    decoder = ResponseDecoder(content_type, statement, chunked=True, as_json=as_json)
     # JSON chunks are lines: fed one by one, the good chunks before an error are all
     # delivered before it is raised.
     source = response.iter_raw() if MSGPACK in content_type else _lines(response)

@@ -224,7 +224,7 @@ def test_demo_runs_with_no_server_configured(tmp_path: Path) -> None:
     lines = done.stdout.splitlines()
     assert lines[0].startswith("started a throwaway influxd at http://127.0.0.1:")
     assert "wrote 12 trades to measurement 'trades'" in lines
-    assert "2024-01-02T14:30:00Z  AAPL        BUY      100    10" in lines
+    assert "2024-01-02T14:30:00Z  AAPL        BUY    100.0    10" in lines
     assert "AAPL             4    105.625     100" in lines
     assert lines[-1] == "stopped the throwaway influxd and removed its files"
 
