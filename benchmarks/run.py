@@ -165,22 +165,8 @@ def table(r: Runner, rows: int) -> str:
     ceiling = "raw_concurrent"
     speed_row("write: session.write(list)", "influxorm_write", others, ceiling, ">= 85% ceiling")
     speed_row(
-        "write: session.write, pipelined (proposed)",
-        "influxorm_write_pipelined",
-        others,
-        ceiling,
-        ">= 85% ceiling",
-    )
-    speed_row(
         "write: writer(), 1 point per write()",
         "influxorm_writer",
-        others,
-        ceiling,
-        ">= 85% ceiling",
-    )
-    speed_row(
-        "write: writer(), 1 point per write(), fast path (proposed)",
-        "influxorm_writer_fast",
         others,
         ceiling,
         ">= 85% ceiling",
@@ -196,20 +182,6 @@ def table(r: Runner, rows: int) -> str:
     speed_row(
         "query -> objects: fetch()",
         "influxorm_fetch",
-        objects,
-        "raw_msgpack",
-        ">= 2x aioinflux json",
-    )
-    speed_row(
-        "query -> objects: chunked fetch (proposed)",
-        "influxorm_fetch_chunked",
-        objects,
-        "raw_msgpack",
-        ">= 2x aioinflux json",
-    )
-    speed_row(
-        "query -> objects: chunked msgpack fetch (proposed)",
-        "influxorm_fetch_msgpack",
         objects,
         "raw_msgpack",
         ">= 2x aioinflux json",
@@ -245,9 +217,7 @@ WRITE_CASES_FOR_CPU = [
     "raw_serial",
     "raw_concurrent",
     "influxorm_write",
-    "influxorm_write_pipelined",
     "influxorm_writer",
-    "influxorm_writer_fast",
     "influxorm_writer_chunks",
     "aioinflux_write",
 ]

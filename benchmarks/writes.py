@@ -118,32 +118,6 @@ def influxorm_write(ctx: Context) -> int:
     return asyncio.run(main())
 
 
-def influxorm_write_pipelined(ctx: Context) -> int:
-    """What ``session.write(list_of_models)`` does with the change proposed in
-    docs/performance.md: validate every point first (``check_many``), then encode batch
-    ``n + 1`` while batch ``n`` is in flight. Uses the session's sender directly."""
-    import time
-
-    import influxorm
-    from influxorm.models.writing import model_line_batches
-    from influxorm.session.sending import WriteTarget
-
-    async def main() -> int:
-        async with influxorm.AsyncSession(ctx["url"], database=ctx["database"]) as session:
-            prepared = model_line_batches(ctx["points"], BATCH, stamp_ns=time.time_ns())
-            assert prepared is not None
-            count, batches = prepared
-            await session._sender.write_bodies(
-                (("\n".join(lines).encode(), len(lines)) for lines in batches),
-                WriteTarget(ctx["database"], None, None),
-                idempotent=True,
-                max_concurrency=CONCURRENCY,
-            )
-            return count
-
-    return asyncio.run(main())
-
-
 def influxorm_writer(ctx: Context) -> int:
     """The bulk writer, fed one point at a time (``await w.write(t)``, as documented)."""
     import influxorm
@@ -153,25 +127,6 @@ def influxorm_writer(ctx: Context) -> int:
             async with session.writer(batch_size=BATCH, max_concurrency=CONCURRENCY) as w:
                 for point in ctx["points"]:
                     await w.write(point)
-            return int(w.progress.points_written)
-
-    return asyncio.run(main())
-
-
-def influxorm_writer_fast(ctx: Context) -> int:
-    """The bulk writer fed one point at a time, with the fast path for one model
-    instance proposed in docs/performance.md (what ``write(t)`` would then do)."""
-    import time
-
-    import influxorm
-
-    async def main() -> int:
-        async with influxorm.AsyncSession(ctx["url"], database=ctx["database"]) as session:
-            async with session.writer(batch_size=BATCH, max_concurrency=CONCURRENCY) as w:
-                for point in ctx["points"]:
-                    w._check_usable()
-                    encoder = type(point).__influxorm_encoder__
-                    await w._accept([encoder.encode(point, time.time_ns())], 1, True)
             return int(w.progress.points_written)
 
     return asyncio.run(main())
@@ -236,12 +191,7 @@ CASES = [
     Case("ceiling: pre-built bytes, aiohttp, 1 in flight", "raw_serial"),
     Case(f"ceiling: pre-built bytes, aiohttp, {CONCURRENCY} in flight", "raw_concurrent"),
     Case("influxorm session.write(list of 1M models)", "influxorm_write"),
-    Case("influxorm session.write, pipelined (proposed)", "influxorm_write_pipelined"),
     Case("influxorm session.writer(), one point per write()", "influxorm_writer"),
-    Case(
-        "influxorm session.writer(), 1 point per write(), fast path (proposed)",
-        "influxorm_writer_fast",
-    ),
     Case(f"influxorm session.writer(), {BATCH} points per write()", "influxorm_writer_chunks"),
     Case("aioinflux client.write(@lineprotocol objects)", "aioinflux_write", baseline=True),
     Case("influxdb-python write_points(dicts)", "influxdb_python_write"),
