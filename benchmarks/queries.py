@@ -47,7 +47,15 @@ def prepare(ctx: Context) -> Context:
     return ctx
 
 
+class HeapPeak(int):
+    """A point count that also carries the Python heap's peak (tracemalloc) while counting."""
+
+    heap_peak: int
+
+
 def describe(result: Any) -> str:
+    if isinstance(result, HeapPeak):
+        return f"{int(result):,} points, Python heap peak {result.heap_peak / 2**20:.2f} MiB"
     if isinstance(result, int):
         return f"{result:,} points"
     if isinstance(result, list) and result:
@@ -98,6 +106,31 @@ def influxorm_iterate_small(ctx: Context) -> int:
 def influxorm_iterate(ctx: Context) -> int:
     """``async for t in Trade.objects.iterate(chunk_size=10_000)`` over 1M points."""
     return _iterate(ctx, None)
+
+
+def _iterate_heap(ctx: Context, limit: int | None) -> HeapPeak:
+    """The same iteration under tracemalloc: what Python objects alone needed at their
+    peak (RSS also holds what the allocators keep; only the Python heap is the library's
+    doing). Slower, so timed apart from the RSS cases."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        count = HeapPeak(_iterate(ctx, limit))
+        count.heap_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return count
+
+
+def influxorm_iterate_heap_small(ctx: Context) -> HeapPeak:
+    """``influxorm_iterate_small`` under tracemalloc."""
+    return _iterate_heap(ctx, SMALL)
+
+
+def influxorm_iterate_heap(ctx: Context) -> HeapPeak:
+    """``influxorm_iterate`` under tracemalloc."""
+    return _iterate_heap(ctx, None)
 
 
 # -- the others -----------------------------------------------------------------------------
@@ -205,6 +238,8 @@ OBJECT_CASES = [
 ITERATE_CASES = [
     Case("influxorm iterate(), 100k points", "influxorm_iterate_small"),
     Case("influxorm iterate(), 1M points", "influxorm_iterate", baseline=True),
+    Case("influxorm iterate(), 100k points, tracemalloc", "influxorm_iterate_heap_small"),
+    Case("influxorm iterate(), 1M points, tracemalloc", "influxorm_iterate_heap"),
 ]
 
 
