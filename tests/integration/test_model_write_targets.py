@@ -15,6 +15,22 @@ T0 = datetime(2024, 5, 1, tzinfo=UTC)
 T0_NS = int(T0.timestamp()) * 1_000_000_000
 
 
+class Routed(orm.Measurement, name="routed", database="elsewhere", retention_policy="short"):
+    """Written to "elsewhere"."short" unless a call names db=."""
+
+    time: datetime = orm.time()
+    host: str = orm.tag()
+    value: float = orm.field()
+
+
+class Plain(orm.Measurement, name="routed"):
+    """The same measurement, written to the session's database."""
+
+    time: datetime = orm.time()
+    host: str = orm.tag()
+    value: float = orm.field()
+
+
 @pytest.fixture
 def other_database(influxdb_server: InfluxDBServer) -> Iterator[str]:
     influxdb_server.execute('CREATE DATABASE "elsewhere"')
@@ -32,16 +48,6 @@ def _count(session: Session, db: str, rp: str = "autogen", measurement: str = "r
 
 
 def test_model_database_and_rp_route_writes(session: Session, other_database: str) -> None:
-    class Routed(orm.Measurement, name="routed", database="elsewhere", retention_policy="short"):
-        time: datetime = orm.time()
-        host: str = orm.tag()
-        value: float = orm.field()
-
-    class Plain(orm.Measurement, name="routed"):
-        time: datetime = orm.time()
-        host: str = orm.tag()
-        value: float = orm.field()
-
     written = session.write(
         [Routed(time=T0, host="a", value=1.0), Plain(time=T0, host="b", value=2.0)]
     )
@@ -56,32 +62,16 @@ def test_model_database_and_rp_route_writes(session: Session, other_database: st
 
 
 def test_one_bad_point_in_any_group_sends_nothing(session: Session, other_database: str) -> None:
-    class Routed(orm.Measurement, name="routed", database="elsewhere", retention_policy="short"):
-        time: datetime = orm.time()
-        value: float = orm.field()
-
-    class Plain(orm.Measurement, name="routed"):
-        time: datetime = orm.time()
-        value: float = orm.field()
-
     with pytest.raises(orm.ValidationError):
-        session.write([Routed(time=T0, value=1.0), Plain(time=T0, value=float("nan"))])
+        session.write(
+            [Routed(time=T0, host="a", value=1.0), Plain(time=T0, host="b", value=float("nan"))]
+        )
 
     assert _count(session, other_database, "short") == 0
     assert _count(session, session.database or "") == 0
 
 
 def test_the_bulk_writer_routes_models_like_write(session: Session, other_database: str) -> None:
-    class Routed(orm.Measurement, name="routed", database="elsewhere", retention_policy="short"):
-        time: datetime = orm.time()
-        host: str = orm.tag()
-        value: float = orm.field()
-
-    class Plain(orm.Measurement, name="routed"):
-        time: datetime = orm.time()
-        host: str = orm.tag()
-        value: float = orm.field()
-
     def point(cls: type[Routed] | type[Plain], n: int) -> Routed | Plain:
         return cls(time=T0 + timedelta(seconds=n), host="h", value=float(n))
 
