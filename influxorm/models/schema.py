@@ -81,9 +81,23 @@ class Schema:
     tags: tuple[Column, ...]
     fields: tuple[Column, ...]
     _by_name: Mapping[str, Column] = attrs.field(init=False, repr=False, eq=False)
+    _extra_columns: Mapping[str, Column] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_by_name", _index(self.columns))
+        by_name = _index(self.columns)
+        model = self.model.__qualname__
+        extra: dict[str, Column] = {}
+        for key, _ in self.extra_tags:
+            taken = by_name.get(key)
+            if taken is not None:
+                # A filter or group_by naming it would be ambiguous.
+                raise ModelDefinitionError(
+                    f"{model} (extra_tags[{key!r}]): {key!r} already names "
+                    f"{model}.{taken.attr} (key {taken.key!r})"
+                )
+            extra[key] = Column(key, key, ColumnKind.TAG, str, str, optional=False)
+        object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_extra_columns", extra)
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -98,14 +112,40 @@ class Schema:
         try:
             return self._by_name[attr_or_key]
         except KeyError:
-            known = ", ".join(c.attr for c in self.columns)
-            raise QueryBuildError(
-                f"{self.model.__qualname__} has no column {attr_or_key!r} (columns: {known})"
-            ) from None
+            raise self._unknown(attr_or_key) from None
 
     def get(self, attr_or_key: str) -> Column | None:
         """Return the column with this attribute name or key, or ``None``."""
         return self._by_name.get(attr_or_key)
+
+    def filter_column(self, name: str) -> Column:
+        """Return what ``name`` designates in a filter or a GROUP BY.
+
+        A column (as :meth:`column`), else the key of one of the model's ``extra_tags``:
+        every point the model writes carries that tag, so it can be filtered and grouped
+        on. It comes back as a required ``str`` tag column whose ``attr`` is its key, but
+        it is not an attribute: instances do not have it and :meth:`column` does not
+        know it. Raises :class:`QueryBuildError` naming the model.
+        """
+        column = self._by_name.get(name)
+        if column is None:
+            column = self._extra_columns.get(name)
+        if column is None:
+            raise self._unknown(name)
+        return column
+
+    def _unknown(self, name: str) -> QueryBuildError:
+        model = self.model.__qualname__
+        known = ", ".join(c.attr for c in self.columns)
+        if name in self._extra_columns:
+            return QueryBuildError(
+                f"{model} has no column {name!r}: it is one of its extra_tags, which "
+                "where(), exclude() and group_by() take but which are not attributes "
+                f"(columns: {known})"
+            )
+        extras = ", ".join(self._extra_columns)
+        also = f"; extra_tags: {extras}" if extras else ""
+        return QueryBuildError(f"{model} has no column {name!r} (columns: {known}{also})")
 
 
 def schema_of(model: type[Any] | object) -> Schema:

@@ -168,7 +168,8 @@ class Q:
 
     ``Q(side=Side.BUY, price__gt=100) | ~Q(instrument__in=["AAPL", "MSFT"])``. Lookups
     are ``attr`` (equality) or ``attr__op`` with ``op`` one of ``eq ne gt gte lt lte in
-    regex``; the time column takes ``eq gt gte lt lte``.
+    regex``; the time column takes ``eq gt gte lt lte``. ``attr`` is an attribute, an
+    InfluxDB key, or the key of one of the model's ``extra_tags`` (a ``str`` tag).
     """
 
     children: tuple[_Child, ...]
@@ -248,8 +249,8 @@ def _name(schema: Schema) -> str:
 def _split(schema: Schema, lookup: str) -> tuple[Column, str]:
     attr, sep, op = lookup.rpartition("__")
     if sep and op in _LOOKUPS:
-        return schema.column(attr), op
-    return schema.column(lookup), "eq"
+        return schema.filter_column(attr), op
+    return schema.filter_column(lookup), "eq"
 
 
 def _lookup(schema: Schema, lookup: str, value: object, negate: bool) -> Node:

@@ -11,6 +11,11 @@ Terminal operations run on the session given with :meth:`using`, else the curren
 so their declared return type is ``Any``; for precise types call the session's typed
 equivalents (``session.fetch(query) -> list[M]``) or the ``*_async`` functions of
 :mod:`influxorm.query.execution`.
+
+A model's ``extra_tags`` add no implicit filter: ``Cpu.objects`` reads every point of
+the measurement, whoever wrote it. Their keys can be named in ``where``/``exclude``/``Q``
+and ``group_by`` like ``str`` tags (``Cpu.objects.where(region="eu-west")``), though they
+are not attributes (``only()``, functions and hydration do not know them).
 """
 
 from __future__ import annotations
@@ -199,7 +204,12 @@ class _QueryBase(_Compiled, Generic[M]):
         return self._model.__qualname__
 
     def where(self, *filters: Q, **lookups: object) -> Self:
-        """Keep rows matching all ``filters`` and ``lookups`` (ANDed with earlier ones)."""
+        """Keep rows matching all ``filters`` and ``lookups`` (ANDed with earlier ones).
+
+        Lookups name attributes, InfluxDB keys or the keys of the model's ``extra_tags``
+        (compared as text, like a ``str`` tag): ``Cpu.objects.where(region="eu-west")``
+        reads only the points of the measurement that carry that tag value.
+        """
         node = resolve(self.schema, Q(*filters, **lookups))
         return attrs.evolve(self, where=(*self._where, node))
 
@@ -249,7 +259,10 @@ class _QueryBase(_Compiled, Generic[M]):
         return attrs.evolve(self, session=session)
 
     def group_by(self, *by: str | Every, fill: FillValue | _Unset = UNSET) -> Self:
-        """``GROUP BY`` tags (model attributes, or ``"*"``) and/or time buckets (:func:`every`).
+        """``GROUP BY`` tags and/or time buckets (:func:`every`).
+
+        Tags are named by attribute, InfluxDB key or ``extra_tags`` key; ``"*"`` groups
+        by every tag.
 
         ``fill`` sets what empty time buckets hold: ``None`` (null), ``"previous"``,
         ``"linear"``, ``"none"`` (drop them) or a number. Replaces an earlier group_by.
@@ -264,7 +277,7 @@ class _QueryBase(_Compiled, Generic[M]):
             elif item == "*":
                 tags.append("*")
             elif isinstance(item, str):
-                column = self.schema.column(item)
+                column = self.schema.filter_column(item)
                 if column.kind is not ColumnKind.TAG:
                     raise QueryBuildError(
                         f"{self._name()}.{column.attr} is a {column.kind.value}: group_by() "
