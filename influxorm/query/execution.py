@@ -9,6 +9,7 @@ instances by the model's generated hydrator, one result series at a time.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -68,18 +69,46 @@ def _instances(model: type[M], response: Mapping[str, Any]) -> list[M]:
     return out
 
 
-def _rows(schema: Schema, response: Mapping[str, Any]) -> list[Row]:
+def _float_columns(query: AggregateQuery[Any]) -> frozenset[str]:
+    """The names of ``query``'s functions whose values are floats (see ``value_type``)."""
+    schema = query.schema
+    return frozenset(name for name, fn in query.aggregates if fn.value_type(schema) is float)
+
+
+def _rows(
+    schema: Schema, response: Mapping[str, Any], floats: frozenset[str] = frozenset()
+) -> list[Row]:
+    """Result rows as dicts; the ``floats`` columns' whole numbers made floats.
+
+    JSON writes a whole float as ``117``: a float column holding a Python int is
+    converted, value by value. msgpack keeps floats, so there the only cost is a scan of
+    each float column's types, done in C (``int in map(type, ...)``).
+    """
     out: list[Row] = []
     for series in _series(response):
         tags = {
             key: _tag_value(schema, key, value) for key, value in (series.get("tags") or {}).items()
         }
         columns = series["columns"]
-        for values in series.get("values") or ():
+        start = len(out)
+        rows = series.get("values") or ()
+        for values in rows:
             row = dict(tags)
             row.update(zip(columns, values, strict=True))
             out.append(row)
+        if floats and rows:
+            for name in floats.intersection(columns):
+                if int in map(type, map(itemgetter(columns.index(name)), rows)):
+                    _as_floats(out, start, name)
     return out
+
+
+def _as_floats(rows: list[Row], start: int, name: str) -> None:
+    for i in range(start, len(rows)):
+        row = rows[i]
+        value = row[name]
+        if type(value) is int:
+            row[name] = float(value)
 
 
 def _tag_value(schema: Schema, key: str, value: str) -> object:
@@ -144,7 +173,7 @@ async def delete_async(query: Query[Any], session: AsyncSession) -> None:
 
 async def fetch_rows_async(query: AggregateQuery[Any], session: AsyncSession) -> list[Row]:
     """The result rows of an aggregate query: dicts of ``time``, names and GROUP BY tags."""
-    return _rows(query.schema, await _json(query, session))
+    return _rows(query.schema, await _json(query, session), _float_columns(query))
 
 
 async def first_row_async(query: AggregateQuery[Any], session: AsyncSession) -> Row | None:
@@ -193,8 +222,9 @@ async def iterate_rows_async(
     query: AggregateQuery[Any], session: AsyncSession, chunk_size: int = 10_000
 ) -> AsyncIterator[Row]:
     """Stream the result rows of an aggregate query."""
+    floats = _float_columns(query)
     async for chunk in _chunks(query, session, chunk_size):
-        for row in _rows(query.schema, chunk):
+        for row in _rows(query.schema, chunk, floats):
             yield row
 
 
@@ -223,7 +253,11 @@ async def to_dataframe_async(query: Query[Any] | AggregateQuery[Any], session: A
         text, db=query.schema.database, epoch="ns", params=params or None, output="dataframe"
     )
     if isinstance(query, AggregateQuery):
-        return frame
+        # A whole-number float column of a JSON answer is int64; make it what the
+        # function returns (msgpack's float64 columns are left as they are).
+        present = _float_columns(query).intersection(getattr(frame, "columns", ()))
+        casts = {name: "float64" for name in present if frame[name].dtype.kind in "iu"}
+        return frame.astype(casts) if casts else frame
     if _model_frame is not None:
         return _model_frame(query.model, frame)
     schema = query.schema

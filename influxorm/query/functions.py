@@ -4,6 +4,20 @@ Each function names a field by its model attribute (or wraps another function, e
 ``Derivative(Mean("price"), "1s")``). Arguments are checked when the function is built;
 the field names are checked against the model when it is passed to ``aggregate()``.
 The text is written by the compiler, from :meth:`Function.arguments`.
+
+Each function also knows the type of its values (:meth:`Function.value_type`), from the
+type of its argument, as influxd 1.6.7 computes them (checked in msgpack, which keeps
+int vs float; see ``tests/integration/test_aggregate_types.py``):
+
+* always ``float``: ``mean``, ``median`` (also of integers), ``stddev``, ``integral``,
+  ``derivative``, ``non_negative_derivative``, ``moving_average``;
+* always ``int``: ``count`` and ``elapsed`` (of any field type);
+* the argument's type: ``sum``, ``spread``, ``difference``, ``cumulative_sum`` (of
+  integers: integers), ``percentile``, ``max``, ``min``, ``first``, ``last``, ``top``,
+  ``bottom``, ``sample``, ``mode``, ``distinct``.
+
+A number given to ``fill()`` takes the function's type too (``fill(1.5)`` in an integer
+``sum`` reads ``1``).
 """
 
 from __future__ import annotations
@@ -125,6 +139,8 @@ class Function:
 
     name: ClassVar[str]
     kind: ClassVar[FunctionKind]
+    #: The type of every value, whatever the argument; ``None``: the argument's type.
+    result_type: ClassVar[type | None] = None
 
     field: str | Function = attrs.field(converter=_field)
 
@@ -149,6 +165,27 @@ class Function:
                         f"{self.name}() takes a {wanted.value} there"
                     )
 
+    def value_type(self, schema: Schema) -> type | None:
+        """The type of this function's values over ``schema``'s fields, ``None`` if unknown.
+
+        One of ``float``, ``int``, ``bool``, ``str``: :attr:`result_type` when the function
+        has one, else the type of its argument (a field's stored type, an Enum field's
+        member value type, or a nested function's value type). Unknown for ``"*"``
+        anywhere in the call (the server answers one column per field, named
+        ``<name>_<field>``, not one named after the function) and for a name that is not
+        a field of ``schema``.
+        """
+        if self.innermost.field == "*":
+            return None
+        if self.result_type is not None:
+            return self.result_type
+        if isinstance(self.field, Function):
+            return self.field.value_type(schema)
+        column = schema.get(self.field)
+        if column is None or column.kind is not ColumnKind.FIELD:
+            return None
+        return column.value_type
+
     @property
     def innermost(self) -> Function:
         """The innermost function of a nested call (``self`` when not nested)."""
@@ -161,6 +198,7 @@ class Count(Function):
 
     name = "count"
     kind = FunctionKind.AGGREGATION
+    result_type = int
 
 
 @attrs.frozen
@@ -177,6 +215,7 @@ class Mean(Function):
 
     name = "mean"
     kind = FunctionKind.AGGREGATION
+    result_type = float
 
 
 @attrs.frozen
@@ -185,6 +224,7 @@ class Median(Function):
 
     name = "median"
     kind = FunctionKind.AGGREGATION
+    result_type = float
 
 
 @attrs.frozen
@@ -209,6 +249,7 @@ class Stddev(Function):
 
     name = "stddev"
     kind = FunctionKind.AGGREGATION
+    result_type = float
 
 
 @attrs.frozen
@@ -225,6 +266,7 @@ class Integral(Function):
 
     name = "integral"
     kind = FunctionKind.AGGREGATION
+    result_type = float
     unit: int | None = attrs.field(default=None, converter=_optional_duration)
 
     def arguments(self) -> tuple[Argument, ...]:
@@ -339,6 +381,7 @@ class Derivative(Function):
 
     name = "derivative"
     kind = FunctionKind.TRANSFORMATION
+    result_type: ClassVar[type | None] = float
     unit: int | None = attrs.field(default=None, converter=_optional_duration)
 
     def arguments(self) -> tuple[Argument, ...]:
@@ -359,6 +402,7 @@ class Elapsed(Derivative):
     """``elapsed(field[, unit])``: time between consecutive points, in ``unit`` (default 1ns)."""
 
     name = "elapsed"
+    result_type = int
 
 
 @attrs.frozen
@@ -383,6 +427,7 @@ class MovingAverage(Function):
 
     name = "moving_average"
     kind = FunctionKind.TRANSFORMATION
+    result_type = float
     n: int = attrs.field(converter=_window)
 
     def arguments(self) -> tuple[Argument, ...]:
