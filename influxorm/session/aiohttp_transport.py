@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import AsyncIterator
+from typing import Final
 
 import aiohttp
 
@@ -65,8 +66,10 @@ class AiohttpTransport:
                 data=request.body if request.method == "POST" else None,
             )
         except _NETWORK_ERRORS as exc:
-            raise _transport_error(f"{request.method} {request.path}", exc) from exc
-        return Response(response.status, response.headers, _AiohttpStream(response, request))
+            raise _transport_error(f"{request.method} {request.path}", exc, self._url) from exc
+        return Response(
+            response.status, response.headers, _AiohttpStream(response, request, self._url)
+        )
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -108,9 +111,10 @@ class AiohttpTransport:
 
 
 class _AiohttpStream:
-    def __init__(self, response: aiohttp.ClientResponse, request: Request) -> None:
+    def __init__(self, response: aiohttp.ClientResponse, request: Request, url: str) -> None:
         self._response = response
         self._request = request
+        self._url = url
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
@@ -119,7 +123,9 @@ class _AiohttpStream:
         except _NETWORK_ERRORS as exc:
             self._response.close()
             raise _transport_error(
-                f"{self._request.method} {self._request.path}: reading the response", exc
+                f"{self._request.method} {self._request.path}: reading the response",
+                exc,
+                self._url,
             ) from exc
 
     async def aclose(self) -> None:
@@ -129,9 +135,12 @@ class _AiohttpStream:
             self._response.close()
 
 
-def _transport_error(what: str, exc: BaseException) -> TransportError:
+def _transport_error(what: str, exc: BaseException, url: str) -> TransportError:
     if isinstance(exc, TimeoutError):
         return TransportTimeoutError(f"{what}: {_describe(exc)}")
+    tls = _find_ssl_error(exc)
+    if tls is not None:
+        return TransportError(f"{what}: {_describe_tls(tls, url)}")
     return TransportError(f"{what}: {_describe(exc)}")
 
 
@@ -139,3 +148,68 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError):
         return f"timed out ({type(exc).__name__})"
     return str(exc) or type(exc).__name__
+
+
+def _find_ssl_error(exc: BaseException) -> ssl.SSLError | None:
+    """The ``ssl.SSLError`` behind ``exc``: aiohttp wraps it (``os_error``, a cause, or a
+    ``ClientOSError`` copying its arguments with the original as the cause)."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        # aiohttp's ClientConnectorSSLError is an ssl.SSLError only by inheritance,
+        # without OpenSSL's details: look further for the original.
+        if isinstance(current, ssl.SSLError) and not isinstance(current, aiohttp.ClientError):
+            return current
+        pending.extend((current.__context__, current.__cause__))
+        nested = getattr(current, "os_error", None)
+        if isinstance(nested, BaseException):
+            pending.append(nested)
+    return None
+
+
+_YOUR_CERTIFICATE: Final = "the server refused the client certificate (ssl_cert)"
+
+# What the server's TLS alerts mean for a client, by OpenSSL's reason code.
+_TLS_REASONS: Final = {
+    "TLSV13_ALERT_CERTIFICATE_REQUIRED": (
+        "the server requires a client certificate and none was sent: give ssl_cert= (and ssl_key=)"
+    ),
+    "SSLV3_ALERT_HANDSHAKE_FAILURE": (
+        "the server refused the TLS handshake: it may require a client certificate "
+        "(give ssl_cert= and ssl_key=), or accept none of the TLS versions and ciphers offered"
+    ),
+    "TLSV1_ALERT_UNKNOWN_CA": (
+        "the server does not trust the client certificate (ssl_cert): it was not issued "
+        "by a CA the server accepts"
+    ),
+    "SSLV3_ALERT_BAD_CERTIFICATE": _YOUR_CERTIFICATE,
+    "SSLV3_ALERT_CERTIFICATE_UNKNOWN": _YOUR_CERTIFICATE,
+    "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE": _YOUR_CERTIFICATE,
+    "TLSV1_ALERT_ACCESS_DENIED": _YOUR_CERTIFICATE,
+    "SSLV3_ALERT_CERTIFICATE_EXPIRED": _YOUR_CERTIFICATE + ": it has expired",
+    "SSLV3_ALERT_CERTIFICATE_REVOKED": _YOUR_CERTIFICATE + ": it has been revoked",
+    "WRONG_VERSION_NUMBER": (
+        "the server did not answer in TLS (use an http:// URL if it serves plain HTTP)"
+    ),
+}
+
+
+def _describe_tls(exc: ssl.SSLError, url: str) -> str:
+    """What a TLS failure means, in words, then OpenSSL's own (for searching)."""
+    origin = url.split("://", 1)[-1].split("/", 1)[0]
+    reason = exc.reason or ""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        problem = exc.verify_message or "certificate verify failed"
+        meaning = (
+            f"the server's certificate failed verification ({problem}): trust its CA with "
+            "ssl_ca=, or turn verification off with verify_ssl=False (test servers only)"
+        )
+    else:
+        meaning = _TLS_REASONS.get(reason, "the TLS connection failed")
+    openssl = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
+    openssl = openssl.split(" (_ssl.c:", 1)[0]
+    return f"TLS with {origin}: {meaning} (OpenSSL: {openssl})"

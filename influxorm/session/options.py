@@ -1,4 +1,4 @@
-"""Connection options from a URL or the environment, and TLS contexts; no I/O.
+"""Connection options from a URL or the environment, and TLS contexts; no network I/O.
 
 URL form (:meth:`AsyncSession.from_url`, ``INFLUXDB_URL``)::
 
@@ -79,6 +79,18 @@ _URL_OPTIONS: Final[dict[str, Callable[[str, str], Any]]] = {
 }
 
 
+_ENV_OPTIONS: Final = (
+    "database",
+    "username",
+    "password",
+    "token",
+    "unix_socket",
+    "ssl_ca",
+    "ssl_cert",
+    "ssl_key",
+)
+
+
 def split_credentials(url: str) -> tuple[str, str | None, str | None]:
     """``url`` without its ``user:password@`` part, and the (decoded) user and password."""
     parts = urlsplit(url)
@@ -132,12 +144,13 @@ def parse_url(url: str) -> dict[str, Any]:
 def options_from_env(environ: Mapping[str, str], prefix: str = ENV_PREFIX) -> dict[str, Any]:
     """Session keyword arguments from ``<prefix>URL`` (the URL form) and the variables
     ``<prefix>DATABASE``, ``<prefix>USERNAME``, ``<prefix>PASSWORD``, ``<prefix>TOKEN``,
-    ``<prefix>UNIX_SOCKET``, ``<prefix>SSL_CA``, which override the URL's parts."""
+    ``<prefix>UNIX_SOCKET``, ``<prefix>SSL_CA``, ``<prefix>SSL_CERT``, ``<prefix>SSL_KEY``,
+    which override the URL's parts."""
     options: dict[str, Any] = {}
     url = environ.get(prefix + "URL")
     if url:
         options.update(parse_url(url))
-    for name in ("database", "username", "password", "token", "unix_socket", "ssl_ca"):
+    for name in _ENV_OPTIONS:
         value = environ.get(prefix + name.upper())
         if value:
             options[name] = value
@@ -152,13 +165,79 @@ def make_ssl_context(
     key_file: str | None,
 ) -> ssl.SSLContext:
     """A client TLS context: verification on unless ``verify`` is False, ``ca_file`` as
-    the trusted CAs (else the system's), ``cert_file``/``key_file`` as a client cert."""
-    context = ssl.create_default_context(cafile=ca_file)
+    the trusted CAs (else the system's), ``cert_file``/``key_file`` as a client cert
+    (``key_file`` may be left out when ``cert_file`` holds the key too).
+
+    Every file is read here, so a missing or unreadable file, a file that is not PEM, a
+    key that does not match its certificate or a key encrypted with a passphrase (not
+    supported: OpenSSL would prompt on the terminal) is a :class:`ValidationError`
+    naming the option, when the session is created rather than at its first request.
+    """
+    if key_file is not None and cert_file is None:
+        raise ValidationError("ssl_key needs ssl_cert (the client certificate)", value=key_file)
+    for option, path in (("ssl_ca", ca_file), ("ssl_cert", cert_file), ("ssl_key", key_file)):
+        if path is not None:
+            _check_readable(option, path)
+    try:
+        context = ssl.create_default_context(cafile=ca_file)
+    except ssl.SSLError as exc:
+        raise ValidationError(
+            f"ssl_ca {ca_file!r} holds no PEM certificate ({_ssl_reason(exc)})", value=ca_file
+        ) from None
     if not verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     if cert_file is not None:
-        context.load_cert_chain(cert_file, key_file)
-    elif key_file is not None:
-        raise ValidationError("ssl_key needs ssl_cert")
+        _load_client_certificate(context, cert_file, key_file)
     return context
+
+
+class _EncryptedKey(Exception):
+    """Raised by the password callback: OpenSSL asked for a passphrase."""
+
+
+def _no_passphrase() -> str:
+    raise _EncryptedKey
+
+
+def _load_client_certificate(context: ssl.SSLContext, cert_file: str, key_file: str | None) -> None:
+    where = f"ssl_cert {cert_file!r}" + (f" / ssl_key {key_file!r}" if key_file else "")
+    try:
+        # A password callback, so that OpenSSL never prompts on the terminal for one.
+        context.load_cert_chain(cert_file, key_file, password=_no_passphrase)
+    except _EncryptedKey:
+        raise ValidationError(
+            f"the private key of {where} is encrypted with a passphrase, which influxorm "
+            "does not take: give an unencrypted key (openssl pkey -in KEY -out PLAIN_KEY)",
+            value=key_file or cert_file,
+        ) from None
+    except ssl.SSLError as exc:
+        if exc.reason == "KEY_VALUES_MISMATCH":
+            problem = "the private key does not belong to the certificate"
+        else:
+            problem = "not a PEM certificate and its private key" + (
+                "" if key_file else " (give ssl_key when the key is in its own file)"
+            )
+        raise ValidationError(
+            f"{where}: {problem} ({_ssl_reason(exc)})", value=key_file or cert_file
+        ) from None
+    except OSError as exc:
+        raise ValidationError(
+            f"{where}: cannot be read ({exc.strerror or exc})", value=key_file or cert_file
+        ) from None
+
+
+def _check_readable(option: str, path: str) -> None:
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise ValidationError(
+            f"{option} {path!r} cannot be read: {exc.strerror or exc}", value=path
+        ) from None
+
+
+def _ssl_reason(exc: ssl.SSLError) -> str:
+    """OpenSSL's words for ``exc`` without the ``(_ssl.c:1234)`` location."""
+    text = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
+    return text.split(" (_ssl.c:", 1)[0]
