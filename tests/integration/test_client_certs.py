@@ -225,6 +225,18 @@ def test_the_proxy_is_checked_too(proxy: TLSProxy, pki: PKI) -> None:
     _assert_plain_transport_error(caught.value)
 
 
+def test_https_to_a_plain_http_server_says_so(influxdb_server: InfluxDBServer) -> None:
+    plain = f"https://{influxdb_server.host}:{influxdb_server.port}"
+    with (
+        Session(plain, retry_attempts=1) as session,
+        pytest.raises(TransportError, match=r"^GET /ping: TLS with 127\.0\.0\.1:\d+: ") as caught,
+    ):
+        session.ping()
+    _assert_plain_transport_error(caught.value)
+    if "WRONG_VERSION_NUMBER" in str(caught.value):  # OpenSSL's word for it here (3.0)
+        assert "did not answer in TLS (use an http:// URL" in str(caught.value)
+
+
 # -- bad certificate files: refused when the session is created -------------------------
 
 

@@ -208,6 +208,7 @@ class TLSProxy:
             except ssl.SSLError as exc:
                 self.refused.append(exc.reason or str(exc))
                 await channel.flush()  # the alert saying why, as a real proxy sends it
+                await _lingering_close(reader, writer)
                 return
             peer = tls.getpeercert() or {}
             subject = dict(item for rdn in peer.get("subject", ()) for item in rdn)
@@ -232,6 +233,17 @@ class TLSProxy:
         finally:
             self._writers.discard(up_writer)
             up_writer.transport.abort()
+
+
+async def _lingering_close(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Close as web servers do: FIN first, then read until the client closes (at most a
+    second). Closing with unread client data would send a reset, which can overtake the
+    alert just sent and leave the client with a bare "connection reset"."""
+    with contextlib.suppress(OSError):
+        writer.write_eof()
+        async with asyncio.timeout(1.0):
+            while await reader.read(65536):
+                pass
 
 
 class _Channel:
