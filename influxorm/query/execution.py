@@ -18,7 +18,7 @@ from influxorm.exceptions import QueryBuildError
 from influxorm.models.hydration import hydrate_series
 from influxorm.models.schema import Schema
 from influxorm.query.compiler import compile_delete, compile_query
-from influxorm.query.functions import Count
+from influxorm.query.functions import Count, Top
 from influxorm.query.query import AggregateQuery, IntoQuery, Query
 
 if TYPE_CHECKING:
@@ -178,7 +178,10 @@ async def fetch_rows_async(query: AggregateQuery[Any], session: AsyncSession) ->
 
 async def first_row_async(query: AggregateQuery[Any], session: AsyncSession) -> Row | None:
     """The first result row of an aggregate query, or None."""
-    rows = await fetch_rows_async(query.limit(1), session)
+    # influxd refuses a LIMIT below a top()/bottom() count ("limit (3) in top function
+    # can not be larger than the LIMIT (1)"): ask for that many rows and keep the first.
+    wanted = max((f.n for _, f in query.aggregates if isinstance(f, Top)), default=1)
+    rows = await fetch_rows_async(query.limit(wanted), session)
     return rows[0] if rows else None
 
 

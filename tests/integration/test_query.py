@@ -289,6 +289,9 @@ def test_selectors_and_transformations(written: Session) -> None:
     )
     top = Trade.objects.where(instrument="AAPL").aggregate(top=orm.Top("price", 2)).fetch()
     assert sorted(r["top"] for r in top) == sorted(t.price for t in aapl)[-2:]
+    # first() of a top(n > 1): influxd refuses LIMIT 1 below the count; the first row.
+    first = Trade.objects.where(instrument="AAPL").aggregate(top=orm.Top("price", 2)).first()
+    assert first == top[0]
     diffs = Trade.objects.where(instrument="AAPL").aggregate(d=orm.Difference("size")).fetch()
     assert [r["d"] for r in diffs] == [b.size - a.size for a, b in itertools.pairwise(aapl)]
 
