@@ -164,7 +164,9 @@ def _function(function: Function, schema: Schema) -> str:
             args.append(_function(arg, schema))
         elif isinstance(arg, FieldArg) and arg.attr == "*":
             args.append("*")
-        elif isinstance(arg, FieldArg | TagArg):
+        elif isinstance(arg, TagArg):
+            args.append(quote_ident(schema.filter_column(arg.attr).key))
+        elif isinstance(arg, FieldArg):
             args.append(quote_ident(schema.column(arg.attr).key))
         elif isinstance(arg, DurationArg):
             args.append(format_duration(arg.ns))

@@ -157,7 +157,12 @@ class Function:
             if isinstance(arg, Function):
                 arg.validate(schema)
             elif isinstance(arg, FieldArg | TagArg) and arg.attr != "*":
-                column = schema.column(arg.attr)
+                # A tag argument may be one of the model's extra_tags, as in group_by().
+                column = (
+                    schema.filter_column(arg.attr)
+                    if isinstance(arg, TagArg)
+                    else schema.column(arg.attr)
+                )
                 wanted = ColumnKind.FIELD if isinstance(arg, FieldArg) else ColumnKind.TAG
                 if column.kind is not wanted:
                     raise QueryBuildError(

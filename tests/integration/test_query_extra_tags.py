@@ -177,6 +177,17 @@ def test_group_by_extra_tag_in_an_aggregate(written: Session) -> None:
     assert got == {pair: max(p.usage for r, p in POINTS if (r, p.host) == pair) for pair in pairs}
 
 
+def test_top_per_extra_tag(written: Session) -> None:
+    """top(field, tag, n): the greatest values for distinct values of an extra tag."""
+    rows = CpuEu.objects.aggregate(best=orm.Top("usage", 3, tags=("region",))).fetch()
+    per_region: dict[str, float] = {}
+    for region, point in POINTS:
+        per_region[region] = max(per_region.get(region, float("-inf")), point.usage)
+    # Points written without the tag come back with region None (null), not "".
+    got = sorted((row["region"] or "", row["best"]) for row in rows)
+    assert got == sorted(per_region.items())
+
+
 def test_group_by_extra_tag_in_a_row_query(written: Session) -> None:
     """Per-series limits apply per region; instances still have no region attribute."""
     firsts = CpuEu.objects.group_by("region").limit(1).fetch()

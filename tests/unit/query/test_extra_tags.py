@@ -149,6 +149,12 @@ SELECT_CASES: list[tuple[str, Any, str, dict[str, Any]]] = [
         {"p0": "eu-west"},
     ),
     ("no implicit filter", lambda: Cpu.objects, 'SELECT * FROM "cpu"', {}),
+    (
+        "top per extra tag",
+        lambda: Cpu.objects.aggregate(best=orm.Top("usage", 2, tags=("region",))),
+        'SELECT top("usage_percent", "region", 2) AS "best" FROM "cpu"',
+        {},
+    ),
 ]
 
 
