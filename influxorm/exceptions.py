@@ -41,6 +41,7 @@ __all__ = [
     "RetentionPolicyNotFoundError",
     "ServerError",
     "ServerTimeoutError",
+    "TLSError",
     "ThrottledError",
     "TransportError",
     "TransportTimeoutError",
@@ -231,6 +232,11 @@ class TransportError(InfluxORMError):
 
 class TransportTimeoutError(TransportError):
     """The server did not answer (connect or read) within the session's timeout."""
+
+
+class TLSError(TransportError):
+    """The TLS handshake failed: a certificate was refused (the client's or the server's)
+    or the other side does not speak TLS. Nothing was sent, and retrying cannot help."""
 
 
 class NoSessionError(InfluxORMError):

@@ -9,7 +9,7 @@ from typing import Final
 
 import aiohttp
 
-from influxorm.exceptions import TransportError, TransportTimeoutError
+from influxorm.exceptions import TLSError, TransportError, TransportTimeoutError
 from influxorm.session.errors import SessionStateError
 from influxorm.session.messages import Request, Response
 
@@ -140,7 +140,7 @@ def _transport_error(what: str, exc: BaseException, url: str) -> TransportError:
         return TransportTimeoutError(f"{what}: {_describe(exc)}")
     tls = _find_ssl_error(exc)
     if tls is not None:
-        return TransportError(f"{what}: {_describe_tls(tls, url)}")
+        return TLSError(f"{what}: {_describe_tls(tls, url)}")
     return TransportError(f"{what}: {_describe(exc)}")
 
 

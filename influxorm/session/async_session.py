@@ -188,8 +188,9 @@ class AsyncSession:
         cls, environ: Mapping[str, str] | None = None, *, prefix: str = "INFLUXDB_", **options: Any
     ) -> Self:
         """A session configured by ``INFLUXDB_URL`` (the :meth:`from_url` form) and
-        ``INFLUXDB_DATABASE``/``USERNAME``/``PASSWORD``/``TOKEN``/``UNIX_SOCKET``/``SSL_CA``
-        (which override the URL's parts); ``options`` override both."""
+        ``INFLUXDB_DATABASE``/``USERNAME``/``PASSWORD``/``TOKEN``/``UNIX_SOCKET``/``SSL_CA``/
+        ``SSL_CERT``/``SSL_KEY`` (which override the URL's parts); ``options`` override
+        both."""
         found = options_from_env(os.environ if environ is None else environ, prefix)
         return cls(**(found | options))
 

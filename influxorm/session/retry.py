@@ -15,6 +15,7 @@ from influxorm.exceptions import (
     InfluxORMError,
     InternalServerError,
     ThrottledError,
+    TLSError,
     TransportError,
     ValidationError,
 )
@@ -103,6 +104,8 @@ def is_retryable(error: BaseException, *, idempotent: Idempotent) -> bool:
     """
     if isinstance(error, ThrottledError):
         return True
+    if isinstance(error, TLSError):
+        return False  # a refused certificate stays refused; nothing reached the server
     if isinstance(error, TransportError | InternalServerError):
         safe = idempotent() if callable(idempotent) else idempotent
         if not safe:

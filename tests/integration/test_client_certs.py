@@ -25,7 +25,7 @@ from support.tlsproxy import (
     openssl_available,
 )
 
-from influxorm.exceptions import TransportError, ValidationError
+from influxorm.exceptions import TLSError, TransportError, ValidationError
 from influxorm.session import AsyncSession, Session
 from influxorm.testing import InfluxDBServer
 
@@ -106,8 +106,9 @@ def _stored(server: InfluxDBServer, database: str, measurement: str) -> list[obj
 
 
 def _assert_plain_transport_error(error: BaseException) -> None:
-    """An influxorm TransportError, not a raw ssl/aiohttp one dressed up."""
-    assert type(error) is TransportError
+    """An influxorm TLSError (a TransportError), not a raw ssl/aiohttp one dressed up."""
+    assert type(error) is TLSError
+    assert isinstance(error, TransportError)
     assert not isinstance(error, ssl.SSLError | aiohttp.ClientError)
 
 
@@ -182,6 +183,20 @@ async def test_without_a_client_certificate_the_server_refuses(
     assert "ssl_cert=" in message  # says how to fix it
     assert any_proxy.refused[refused_before:] == ["PEER_DID_NOT_RETURN_A_CERTIFICATE"]
     assert _stored(influxdb_server, database, "refused") == []
+
+
+async def test_a_refused_handshake_is_not_retried(
+    any_proxy: TLSProxy, pki: PKI, database: str
+) -> None:
+    """The default retry policy retries transport errors, but a refused certificate stays
+    refused: one handshake, then the error."""
+    refused_before = len(any_proxy.refused)
+    async with AsyncSession(any_proxy.url, database=database, ssl_ca=str(pki.ca.cert)) as session:
+        assert session.retry.max_attempts > 1
+        with pytest.raises(TLSError) as caught:
+            await session.write("refused v=1 1")
+    assert not any("not idempotent" in note for note in getattr(caught.value, "__notes__", []))
+    assert any_proxy.refused[refused_before:] == ["PEER_DID_NOT_RETURN_A_CERTIFICATE"]
 
 
 def test_without_a_client_certificate_blocking(any_proxy: TLSProxy, pki: PKI) -> None:
