@@ -244,12 +244,16 @@ class AsyncBulkWriter:
         self._check_usable()
         encoder = getattr(type(data), "__influxorm_encoder__", None)
         if encoder is not None:
-            # One model instance, the common case of a stream: no dispatch.
+            # One model instance, the common case of a stream: no dispatch, and no
+            # coroutine unless the buffer is full (this runs once per point).
             key = self._class_keys.get(type(data))
             if key is None:
                 key = self._key_of(type(data))
             line: str = encoder.encode(data, time.time_ns())
-            await self._accept([line], 1, True, key)
+            if self._buffered >= self.max_buffer:
+                await self._accept([line], 1, True, key)
+            else:
+                self._add_line(key, line)
             return 1
         if is_dataframe(data):
             raise ValidationError(
@@ -353,6 +357,22 @@ class AsyncBulkWriter:
             await self._space.wait()
             self._raise_error()
         self._add(key, lines, points, idempotent)
+
+    def _add_line(self, key: _TargetKey, line: str) -> None:
+        """:meth:`_add` for one timestamped line, the per-point path of :meth:`write`."""
+        self._buffered += 1
+        if self._buffered > self._high_water:
+            self._high_water = self._buffered
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = self._pending[key] = _Pending()
+        lines = pending.lines
+        if not lines:
+            pending.since = time.monotonic()
+        lines.append(line)
+        pending.points += 1
+        if pending.points >= self.batch_size:
+            self._cut(key)
 
     def _add(self, key: _TargetKey, lines: list[str], points: int, idempotent: bool | None) -> None:
         self._buffered += points
