@@ -178,10 +178,11 @@ async def fetch_rows_async(query: AggregateQuery[Any], session: AsyncSession) ->
 
 async def first_row_async(query: AggregateQuery[Any], session: AsyncSession) -> Row | None:
     """The first result row of an aggregate query, or None."""
-    # influxd refuses a LIMIT below a top()/bottom() count ("limit (3) in top function
-    # can not be larger than the LIMIT (1)"): ask for that many rows and keep the first.
-    wanted = max((f.n for _, f in query.aggregates if isinstance(f, Top)), default=1)
-    rows = await fetch_rows_async(query.limit(wanted), session)
+    # A LIMIT changes what top()/bottom() select on influxd (and one below their count
+    # is refused): those queries, at most n rows per group, are read as they are.
+    if not any(isinstance(f, Top) for _, f in query.aggregates):
+        query = query.limit(1)
+    rows = await fetch_rows_async(query, session)
     return rows[0] if rows else None
 
 
