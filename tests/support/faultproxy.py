@@ -27,7 +27,8 @@ import random
 import threading
 from collections import Counter
 from collections.abc import Callable
-from typing import Self
+
+from support.loopserver import LoopServer, abort
 
 __all__ = ["Fault", "FaultProxy", "RequestInfo"]
 
@@ -112,8 +113,10 @@ def random_plan(
     return plan
 
 
-class FaultProxy:
+class FaultProxy(LoopServer):
     """A proxy on 127.0.0.1 in front of ``upstream_host:upstream_port`` (a context manager)."""
+
+    thread_name = "faultproxy"
 
     def __init__(
         self,
@@ -124,21 +127,15 @@ class FaultProxy:
         stall_seconds: float = 2.0,
         delay_seconds: float = 0.0,
     ) -> None:
+        super().__init__()
         self.upstream_host = upstream_host
         self.upstream_port = upstream_port
         self.plan: FaultPlan = plan or (lambda _req: Fault.PASS)
         self.stall_seconds = stall_seconds
         self.delay_seconds = delay_seconds
-        self.port = 0
         self.counts: Counter[Fault] = Counter()
         self._requests = 0
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: asyncio.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._startup_error: BaseException | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
 
     @property
     def url(self) -> str:
@@ -147,56 +144,6 @@ class FaultProxy:
     @property
     def requests(self) -> int:
         return self._requests
-
-    def __enter__(self) -> Self:
-        self._thread = threading.Thread(target=self._run, name="faultproxy", daemon=True)
-        self._thread.start()
-        self._ready.wait(10)
-        if self._startup_error is not None:
-            raise self._startup_error
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(30)
-            loop.call_soon_threadsafe(loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
-
-    async def _shutdown(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        current = asyncio.current_task()
-        handlers = [task for task in asyncio.all_tasks() if task is not current]
-        for task in handlers:
-            task.cancel()
-        await asyncio.gather(*handlers, return_exceptions=True)
-        for writer in list(self._writers):
-            _abort(writer)
-        for _ in range(3):
-            await asyncio.sleep(0)
-
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        try:
-            self._server = loop.run_until_complete(
-                asyncio.start_server(self._handle, "127.0.0.1", 0)
-            )
-            self.port = self._server.sockets[0].getsockname()[1]
-        except BaseException as exc:
-            self._startup_error = exc
-            self._ready.set()
-            return
-        self._ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            for task in asyncio.all_tasks(loop):
-                task.cancel()
-            loop.run_until_complete(asyncio.sleep(0))
-            loop.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
@@ -212,7 +159,7 @@ class FaultProxy:
                 fault = self.plan(info)
                 self.counts[fault] += 1
                 if fault is Fault.RESET_BEFORE:
-                    _abort(writer)
+                    abort(writer)
                     return
                 if fault is Fault.STALL:
                     await asyncio.sleep(self.stall_seconds)
@@ -241,7 +188,7 @@ class FaultProxy:
             return
         finally:
             self._writers.discard(writer)
-            _abort(writer)
+            abort(writer)
 
     async def _forward(
         self, head: bytes, body: bytes, writer: asyncio.StreamWriter, *, relay: bool
@@ -265,7 +212,7 @@ class FaultProxy:
                 await writer.wait_closed()
         finally:
             self._writers.discard(up_writer)
-            _abort(up_writer)
+            abort(up_writer)
 
 
 async def _read_request(reader: asyncio.StreamReader) -> tuple[bytes, bytes, str, str] | None:
@@ -315,11 +262,3 @@ def _force_close(head: bytes) -> bytes:
     ]
     lines.append(b"Connection: close")
     return b"\r\n".join(lines) + b"\r\n\r\n"
-
-
-def _abort(writer: asyncio.StreamWriter) -> None:
-    """Drop the connection at once (a reset if anything is unsent), marking it closed."""
-    if writer.transport.is_closing():
-        return
-    writer.transport.abort()
-    writer.close()

@@ -22,11 +22,11 @@ import contextlib
 import shutil
 import ssl
 import subprocess
-import threading
 from pathlib import Path
-from typing import Self
 
 import attrs
+
+from support.loopserver import LoopServer
 
 __all__ = ["CertificateAuthority", "KeyPair", "TLSProxy", "issue", "make_ca", "openssl_available"]
 
@@ -106,14 +106,19 @@ def issue(
     return KeyPair(cert=cert, key=key)
 
 
-class TLSProxy:
+class TLSProxy(LoopServer):
     """A mutual-TLS proxy on 127.0.0.1 in front of ``upstream_host:upstream_port``.
 
     It presents ``server`` (a :class:`KeyPair` for 127.0.0.1) and requires a client
     certificate signed by ``client_ca``. ``max_version`` caps the TLS version (with TLS
     1.2 a missing client certificate fails the handshake itself; with 1.3 the client has
     already finished its side and learns of the refusal on its first read).
+
+    It listens in plain TCP and starts TLS in the handler: a refused handshake then
+    raises in this code (and is recorded) instead of going to the loop's error log.
     """
+
+    thread_name = "tlsproxy"
 
     def __init__(
         self,
@@ -124,6 +129,7 @@ class TLSProxy:
         client_ca: Path,
         max_version: ssl.TLSVersion = ssl.TLSVersion.MAXIMUM_SUPPORTED,
     ) -> None:
+        super().__init__()
         self.upstream_host = upstream_host
         self.upstream_port = upstream_port
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(client_ca))
@@ -131,71 +137,12 @@ class TLSProxy:
         context.maximum_version = max_version
         context.load_cert_chain(str(server.cert), str(server.key))
         self.context = context
-        self.port = 0
         self.accepted: list[str] = []
         self.refused: list[str] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: asyncio.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._startup_error: BaseException | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
 
     @property
     def url(self) -> str:
         return f"https://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Self:
-        self._thread = threading.Thread(target=self._run, name="tlsproxy", daemon=True)
-        self._thread.start()
-        self._ready.wait(10)
-        if self._startup_error is not None:
-            raise self._startup_error
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(30)
-            loop.call_soon_threadsafe(loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
-
-    async def _shutdown(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        current = asyncio.current_task()
-        handlers = [task for task in asyncio.all_tasks() if task is not current]
-        for task in handlers:
-            task.cancel()
-        await asyncio.gather(*handlers, return_exceptions=True)
-        for writer in list(self._writers):
-            writer.transport.abort()
-        for _ in range(3):
-            await asyncio.sleep(0)
-
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        try:
-            # Plain TCP first, TLS started by the handler: refused handshakes then raise
-            # in our code (and are recorded) instead of going to the loop's error log.
-            self._server = loop.run_until_complete(
-                asyncio.start_server(self._handle, "127.0.0.1", 0)
-            )
-            self.port = self._server.sockets[0].getsockname()[1]
-        except BaseException as exc:
-            self._startup_error = exc
-            self._ready.set()
-            return
-        self._ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            for task in asyncio.all_tasks(loop):
-                task.cancel()
-            loop.run_until_complete(asyncio.sleep(0))
-            loop.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
