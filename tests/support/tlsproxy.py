@@ -23,6 +23,7 @@ import shutil
 import ssl
 import subprocess
 from pathlib import Path
+from typing import cast
 
 import attrs
 
@@ -158,7 +159,8 @@ class TLSProxy(LoopServer):
                 await _lingering_close(reader, writer)
                 return
             peer = tls.getpeercert() or {}
-            subject = dict(item for rdn in peer.get("subject", ()) for item in rdn)
+            rdns = cast("tuple[tuple[tuple[str, str], ...], ...]", peer.get("subject", ()))
+            subject = dict(item for rdn in rdns for item in rdn)
             self.accepted.append(str(subject.get("commonName", "")))
             await self._relay(channel)
         except (ConnectionError, ssl.SSLError):
