@@ -164,6 +164,7 @@ def build_schema(
                 f"{model}.{seen[column.key]}"
             )
         seen[column.key] = column.attr
+    attributes = {c.attr: c for c in (*times, *tags, *fields)}
     extras: list[tuple[str, str]] = []
     for key, value in extra_tags.items():
         where = f"{model} (extra_tags[{key!r}])"
@@ -174,6 +175,12 @@ def build_schema(
         if key in seen:
             raise ModelDefinitionError(
                 f"{where}: key {key!r} is already a column ({model}.{seen[key]})"
+            )
+        taken = attributes.get(key)
+        if taken is not None:
+            # A filter or group_by naming it would be ambiguous.
+            raise ModelDefinitionError(
+                f"{where}: {key!r} already names {model}.{taken.attr} (key {taken.key!r})"
             )
         extras.append((key, value))
     return Schema(

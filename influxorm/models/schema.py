@@ -85,17 +85,11 @@ class Schema:
 
     def __attrs_post_init__(self) -> None:
         by_name = _index(self.columns)
-        model = self.model.__qualname__
-        extra: dict[str, Column] = {}
-        for key, _ in self.extra_tags:
-            taken = by_name.get(key)
-            if taken is not None:
-                # A filter or group_by naming it would be ambiguous.
-                raise ModelDefinitionError(
-                    f"{model} (extra_tags[{key!r}]): {key!r} already names "
-                    f"{model}.{taken.attr} (key {taken.key!r})"
-                )
-            extra[key] = Column(key, key, ColumnKind.TAG, str, str, optional=False)
+        # build_schema refuses an extra tag that names a column or an attribute.
+        extra = {
+            key: Column(key, key, ColumnKind.TAG, str, str, optional=False)
+            for key, _ in self.extra_tags
+        }
         object.__setattr__(self, "_by_name", by_name)
         object.__setattr__(self, "_extra_columns", extra)
 
