@@ -75,10 +75,27 @@ def _float_columns(query: AggregateQuery[Any]) -> frozenset[str]:
     return frozenset(name for name, fn in query.aggregates if fn.value_type(schema) is float)
 
 
+def _enum_tag_columns(query: AggregateQuery[Any]) -> frozenset[str]:
+    """The Enum tags ``top()``/``bottom()`` return as columns (``tags=``): their values
+    become members, as GROUP BY tags' do."""
+    schema = query.schema
+    return frozenset(
+        column.key
+        for _, fn in query.aggregates
+        if isinstance(fn, Top)
+        for column in map(schema.filter_column, fn.tags)
+        if column.is_enum
+    )
+
+
 def _rows(
-    schema: Schema, response: Mapping[str, Any], floats: frozenset[str] = frozenset()
+    schema: Schema,
+    response: Mapping[str, Any],
+    floats: frozenset[str] = frozenset(),
+    enum_tags: frozenset[str] = frozenset(),
 ) -> list[Row]:
-    """Result rows as dicts; the ``floats`` columns' whole numbers made floats.
+    """Result rows as dicts; the ``floats`` columns' whole numbers made floats and the
+    ``enum_tags`` columns' values Enum members.
 
     JSON writes a whole float as ``117``: a float column holding a Python int is
     converted, value by value. msgpack keeps floats, so there the only cost is a scan of
@@ -100,6 +117,9 @@ def _rows(
             for name in floats.intersection(columns):
                 if int in map(type, map(itemgetter(columns.index(name)), rows)):
                     _as_floats(out, start, name)
+        for name in enum_tags.intersection(columns):
+            for i in range(start, len(out)):
+                out[i][name] = _tag_value(schema, name, out[i][name])
     return out
 
 
@@ -173,7 +193,8 @@ async def delete_async(query: Query[Any], session: AsyncSession) -> None:
 
 async def fetch_rows_async(query: AggregateQuery[Any], session: AsyncSession) -> list[Row]:
     """The result rows of an aggregate query: dicts of ``time``, names and GROUP BY tags."""
-    return _rows(query.schema, await _json(query, session), _float_columns(query))
+    response = await _json(query, session)
+    return _rows(query.schema, response, _float_columns(query), _enum_tag_columns(query))
 
 
 async def first_row_async(query: AggregateQuery[Any], session: AsyncSession) -> Row | None:
@@ -226,9 +247,9 @@ async def iterate_rows_async(
     query: AggregateQuery[Any], session: AsyncSession, chunk_size: int = 10_000
 ) -> AsyncIterator[Row]:
     """Stream the result rows of an aggregate query."""
-    floats = _float_columns(query)
+    floats, enum_tags = _float_columns(query), _enum_tag_columns(query)
     async for chunk in _chunks(query, session, chunk_size):
-        for row in _rows(query.schema, chunk, floats):
+        for row in _rows(query.schema, chunk, floats, enum_tags):
             yield row
 
 

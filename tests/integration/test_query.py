@@ -292,6 +292,15 @@ def test_selectors_and_transformations(written: Session) -> None:
     # first() of a top(n > 1): influxd refuses LIMIT 1 below the count; the first row.
     first = Trade.objects.where(instrument="AAPL").aggregate(top=orm.Top("price", 2)).first()
     assert first == top[0]
+    # top(field, tag, n): the greatest value per distinct tag; an Enum tag comes back
+    # as its member, as GROUP BY tags do.
+    per_side = Trade.objects.aggregate(best=orm.Top("price", 2, tags=("side",))).fetch()
+    assert {row["side"]: row["best"] for row in per_side} == {
+        side: max(t.price for t in _expect(lambda t, side=side: t.side is side))
+        for side in {t.side for t in _expect(lambda t: True)}
+    }
+    assert len(per_side) == 2
+    assert all(type(row["side"]) is Side for row in per_side)
     diffs = Trade.objects.where(instrument="AAPL").aggregate(d=orm.Difference("size")).fetch()
     assert [r["d"] for r in diffs] == [b.size - a.size for a, b in itertools.pairwise(aapl)]
 
