@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip as gzip_module
 import json
+import logging
 import re
 import ssl
 from collections.abc import Iterator, Mapping
@@ -17,6 +18,8 @@ from influxorm.results.output import OUTPUTS, Output
 from influxorm.session.messages import Endpoint, Request
 from influxorm.session.options import make_ssl_context, split_credentials
 from influxorm.session.retry import RetryPolicy
+
+logger = logging.getLogger("influxorm")
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -148,6 +151,18 @@ class SessionConfig:
         if self.url.lower().startswith("https:"):
             self.ssl = make_ssl_context(
                 verify=verify_ssl, ca_file=ssl_ca, cert_file=ssl_cert, key_file=ssl_key
+            )
+        elif unix_socket is None and (ssl_ca or ssl_cert or ssl_key):
+            # Not an error: INFLUXDB_SSL_* may be set for every session, some plain HTTP.
+            given = [
+                n
+                for n, v in (("ssl_ca", ssl_ca), ("ssl_cert", ssl_cert), ("ssl_key", ssl_key))
+                if v
+            ]
+            logger.warning(
+                "%s ignored: %s is not an https:// URL, so no TLS is used",
+                "/".join(given),
+                self.url,
             )
         header_list = [("User-Agent", _USER_AGENT)]
         header_list.extend((str(k), str(v)) for k, v in (headers or {}).items())

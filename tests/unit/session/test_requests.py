@@ -178,3 +178,17 @@ def test_coarse_precision_accepts_raw_line_protocol_only() -> None:
 )
 def test_quote_ident(name: str, quoted: str) -> None:
     assert quote_ident(name) == quoted
+
+
+def test_tls_files_on_a_plain_url_are_reported(caplog: pytest.LogCaptureFixture) -> None:
+    """Not refused (INFLUXDB_SSL_* may be set for every session), but not silent."""
+    with caplog.at_level("WARNING", logger="influxorm"):
+        config = SessionConfig("http://db.example:8086", ssl_ca="/nowhere/ca.pem")
+    assert config.ssl is None
+    assert caplog.messages == [
+        "ssl_ca ignored: http://db.example:8086 is not an https:// URL, so no TLS is used"
+    ]
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="influxorm"):
+        SessionConfig("http://db.example:8086")
+    assert caplog.messages == []
