@@ -97,7 +97,8 @@ class AsyncSession:
     ``username``/``password`` authenticate with HTTP basic auth, ``token`` with
     ``Authorization: Token ...`` (InfluxDB 1.8+, 2.x and 3.x v1 APIs). TLS for ``https``
     URLs verifies the server unless ``verify_ssl=False``; ``ssl_ca`` is a CA bundle to
-    trust, ``ssl_cert``/``ssl_key`` a client certificate. ``connect_timeout`` and
+    trust, ``ssl_cert``/``ssl_key`` a client certificate (``ssl_password`` the passphrase
+    of an encrypted key; never shown anywhere). ``connect_timeout`` and
     ``read_timeout`` (default ``timeout``; None waits forever) bound connecting and each
     wait for data. ``gzip=True`` compresses write bodies (off by default: on fast links
     it costs more than it saves). ``headers`` are sent with every request. Connections
@@ -133,6 +134,7 @@ class AsyncSession:
         ssl_ca: str | None = None,
         ssl_cert: str | None = None,
         ssl_key: str | None = None,
+        ssl_password: str | None = None,
         retry: RetryPolicy | None = None,
         retry_attempts: int | None = None,
         batch_size: int = 5_000,
@@ -157,6 +159,7 @@ class AsyncSession:
             ssl_ca=ssl_ca,
             ssl_cert=ssl_cert,
             ssl_key=ssl_key,
+            ssl_password=ssl_password,
             retry=retry,
             retry_attempts=retry_attempts,
             batch_size=batch_size,
@@ -189,8 +192,8 @@ class AsyncSession:
     ) -> Self:
         """A session configured by ``INFLUXDB_URL`` (the :meth:`from_url` form) and
         ``INFLUXDB_DATABASE``/``USERNAME``/``PASSWORD``/``TOKEN``/``UNIX_SOCKET``/``SSL_CA``/
-        ``SSL_CERT``/``SSL_KEY`` (which override the URL's parts); ``options`` override
-        both."""
+        ``SSL_CERT``/``SSL_KEY``/``SSL_PASSWORD`` (which override the URL's parts);
+        ``options`` override both."""
         found = options_from_env(os.environ if environ is None else environ, prefix)
         return cls(**(found | options))
 

@@ -95,6 +95,7 @@ class SessionConfig:
         ssl_ca: str | None = None,
         ssl_cert: str | None = None,
         ssl_key: str | None = None,
+        ssl_password: str | None = None,
         retry: RetryPolicy | None = None,
         retry_attempts: int | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
@@ -150,7 +151,11 @@ class SessionConfig:
         self.ssl: ssl.SSLContext | None = None
         if self.url.lower().startswith("https:"):
             self.ssl = make_ssl_context(
-                verify=verify_ssl, ca_file=ssl_ca, cert_file=ssl_cert, key_file=ssl_key
+                verify=verify_ssl,
+                ca_file=ssl_ca,
+                cert_file=ssl_cert,
+                key_file=ssl_key,
+                key_password=ssl_password,
             )
         elif unix_socket is None and (ssl_ca or ssl_cert or ssl_key):
             # Not an error: INFLUXDB_SSL_* may be set for every session, some plain HTTP.

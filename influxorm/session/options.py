@@ -88,6 +88,7 @@ _ENV_OPTIONS: Final = (
     "ssl_ca",
     "ssl_cert",
     "ssl_key",
+    "ssl_password",
 )
 
 
@@ -163,15 +164,18 @@ def make_ssl_context(
     ca_file: str | None,
     cert_file: str | None,
     key_file: str | None,
+    key_password: str | None = None,
 ) -> ssl.SSLContext:
     """A client TLS context: verification on unless ``verify`` is False, ``ca_file`` as
     the trusted CAs (else the system's), ``cert_file``/``key_file`` as a client cert
-    (``key_file`` may be left out when ``cert_file`` holds the key too).
+    (``key_file`` may be left out when ``cert_file`` holds the key too), ``key_password``
+    the passphrase of an encrypted key.
 
     Every file is read here, so a missing or unreadable file, a file that is not PEM, a
-    key that does not match its certificate or a key encrypted with a passphrase (not
-    supported: OpenSSL would prompt on the terminal) is a :class:`ValidationError`
-    naming the option, when the session is created rather than at its first request.
+    key that does not match its certificate, an encrypted key without ``key_password``
+    (OpenSSL would otherwise prompt on the terminal) or with a wrong one is a
+    :class:`ValidationError` naming the option, when the session is created rather than
+    at its first request.
     """
     if key_file is not None and cert_file is None:
         raise ValidationError("ssl_key needs ssl_cert (the client certificate)", value=key_file)
@@ -187,9 +191,15 @@ def make_ssl_context(
     if not verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
+    if key_password is not None and cert_file is None:
+        raise ValidationError("ssl_password is the passphrase of ssl_key: give ssl_cert too")
     if cert_file is not None:
-        _load_client_certificate(context, cert_file, key_file)
+        _load_client_certificate(context, cert_file, key_file, key_password)
     return context
+
+
+# OpenSSL's reasons for a key that a given passphrase does not decrypt (3.x, 1.1).
+_BAD_PASSPHRASE: Final = frozenset({"BAD_DECRYPT", "bad decrypt", "PEM_LIB", "BAD_PASSWORD_READ"})
 
 
 class _EncryptedKey(Exception):
@@ -200,18 +210,33 @@ def _no_passphrase() -> str:
     raise _EncryptedKey
 
 
-def _load_client_certificate(context: ssl.SSLContext, cert_file: str, key_file: str | None) -> None:
+def _load_client_certificate(
+    context: ssl.SSLContext, cert_file: str, key_file: str | None, key_password: str | None
+) -> None:
     where = f"ssl_cert {cert_file!r}" + (f" / ssl_key {key_file!r}" if key_file else "")
     try:
-        # A password callback, so that OpenSSL never prompts on the terminal for one.
-        context.load_cert_chain(cert_file, key_file, password=_no_passphrase)
+        # Without a passphrase, a callback that refuses: OpenSSL never prompts on the
+        # terminal for one.
+        context.load_cert_chain(
+            cert_file,
+            key_file,
+            password=key_password if key_password is not None else _no_passphrase,
+        )
     except _EncryptedKey:
         raise ValidationError(
-            f"the private key of {where} is encrypted with a passphrase, which influxorm "
-            "does not take: give an unencrypted key (openssl pkey -in KEY -out PLAIN_KEY)",
+            f"the private key of {where} is encrypted with a passphrase: give it as "
+            "ssl_password= (INFLUXDB_SSL_PASSWORD), or an unencrypted key "
+            "(openssl pkey -in KEY -out PLAIN_KEY)",
             value=key_file or cert_file,
         ) from None
     except ssl.SSLError as exc:
+        # A wrong passphrase reads as "PEM lib" with no reason on OpenSSL 3.
+        if key_password is not None and (exc.reason is None or exc.reason in _BAD_PASSPHRASE):
+            raise ValidationError(
+                f"the private key of {where} could not be decrypted with ssl_password "
+                f"(wrong passphrase? {_ssl_reason(exc)})",
+                value=key_file or cert_file,
+            ) from None
         if exc.reason == "KEY_VALUES_MISMATCH":
             problem = "the private key does not belong to the certificate"
         else:

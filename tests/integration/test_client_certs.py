@@ -165,6 +165,33 @@ async def test_from_env_takes_the_client_certificate(
         assert await session.write("mtls_env v=6 6") == 1
 
 
+async def test_an_encrypted_key_with_its_passphrase(
+    proxy: TLSProxy, pki: PKI, database: str, influxdb_server: InfluxDBServer
+) -> None:
+    options = {
+        "ssl_ca": str(pki.ca.cert),
+        "ssl_cert": str(pki.encrypted.cert),
+        "ssl_key": str(pki.encrypted.key),
+    }
+    async with AsyncSession(
+        proxy.url, database=database, ssl_password="s3cret", **options
+    ) as session:
+        assert await session.write("mtls_encrypted v=7 7") == 1
+        assert "s3cret" not in repr(session)
+    environ = {
+        "INFLUXDB_URL": proxy.url,
+        "INFLUXDB_DATABASE": database,
+        "INFLUXDB_SSL_CA": options["ssl_ca"],
+        "INFLUXDB_SSL_CERT": options["ssl_cert"],
+        "INFLUXDB_SSL_KEY": options["ssl_key"],
+        "INFLUXDB_SSL_PASSWORD": "s3cret",
+    }
+    with Session.from_env(environ) as blocking:
+        assert blocking.write("mtls_encrypted v=8 8") == 1
+    assert proxy.accepted[-1] == "encrypted"
+    assert len(_stored(influxdb_server, database, "mtls_encrypted")) == 2
+
+
 # -- refused by the proxy --------------------------------------------------------------
 
 
@@ -269,6 +296,19 @@ def _bad_options(pki: PKI, case: str) -> tuple[dict[str, str], str]:
             good | {"ssl_cert": str(pki.encrypted.cert), "ssl_key": str(pki.encrypted.key)},
             r"encrypted with a passphrase",
         ),
+        "wrong passphrase": (
+            good
+            | {
+                "ssl_cert": str(pki.encrypted.cert),
+                "ssl_key": str(pki.encrypted.key),
+                "ssl_password": "not it",
+            },
+            r"could not be decrypted with ssl_password",
+        ),
+        "passphrase without a certificate": (
+            {"ssl_password": "s3cret"},
+            r"ssl_password is the passphrase of ssl_key",
+        ),
         "key of another certificate": (
             good | {"ssl_key": str(pki.intruder.key)},
             r"the private key does not belong to the certificate",
@@ -293,6 +333,8 @@ def _bad_options(pki: PKI, case: str) -> tuple[dict[str, str], str]:
         "missing cert",
         "missing ca",
         "key with a passphrase",
+        "wrong passphrase",
+        "passphrase without a certificate",
         "key of another certificate",
         "key file as the certificate",
         "key without its certificate",
