@@ -168,7 +168,7 @@ class InfluxDBClient:
         }
         self.mode = mode
         self.output = output
-        self.db = database or db
+        self._set_db(database or db, stacklevel=3)
         self._async_session: AsyncSession | None = None
         self._async_loop: asyncio.AbstractEventLoop | None = None
         self._blocking_session: Session | None = None
@@ -207,7 +207,7 @@ class InfluxDBClient:
 
     @database.setter
     def database(self, value: str | None) -> None:
-        self.db = value
+        self._set_db(value, stacklevel=3)
 
     @property
     def db(self) -> str | None:
@@ -216,12 +216,15 @@ class InfluxDBClient:
 
     @db.setter
     def db(self, value: str | None) -> None:
+        self._set_db(value, stacklevel=3)
+
+    def _set_db(self, value: str | None, stacklevel: int) -> None:
         self._db = value
         if not value:
             warnings.warn(
                 "No default databases is set. Database must be specified when querying/writing.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=stacklevel,
             )
 
     # -- sessions and mode dispatch ----------------------------------------------------
