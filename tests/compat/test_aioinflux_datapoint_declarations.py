@@ -42,6 +42,24 @@ def test_any_identifier_is_a_column_name_used_exactly_everywhere(client: InfluxD
     assert only["values"] == [[1, True, 7, "us", "c"]]
 
 
+def test_names_like_the_layers_own_attributes_are_columns_too(client: InfluxDBClient) -> None:
+    Clash = datapoint(
+        {
+            "_dp_time": InfluxType.TAG,
+            "dp_time": InfluxType.INT,
+            "_x": InfluxType.INT,
+            "dpcol_x": InfluxType.INT,
+        },
+        name="Clash",
+    )
+    p = Clash("t", 1, 2, 3)
+    assert p.to_dict() == {"_dp_time": "t", "dp_time": 1, "_x": 2, "dpcol_x": 3}
+    client.write(p)
+    [only] = series(client, 'SELECT * FROM "Clash"')
+    assert only["columns"] == ["time", "_dp_time", "_x", "dp_time", "dpcol_x"]
+    assert only["values"][0][1:] == ["t", 2, 1, 3]
+
+
 def test_a_placeholder_named_underscore_is_written_underscore_true(
     client: InfluxDBClient,
 ) -> None:

@@ -72,7 +72,6 @@ _FIELDS: dict[InfluxType, type] = {
     InfluxType.STR: str,
     InfluxType.ENUM: str,
 }
-_HIDDEN_TIME = "_dp_time"
 
 
 class DataPoint:
@@ -250,6 +249,8 @@ def _build(
         )
 
     attributes = _attribute_names(schema)
+    names = {*attributes, *attributes.values(), *(k.lstrip("_") for k in attributes)}
+    hidden_time = None if any(k in _TIMES for k in kinds) else _free_name("dp_time", names)
     annotations: dict[str, Any] = {}
     namespace: dict[str, Any] = {"__annotations__": annotations, "__qualname__": cls_name}
     measurement_key: str | None = None
@@ -277,12 +278,12 @@ def _build(
             namespace[attr] = field(name=key, default=None)
         if attr != key:
             namespace[key] = property(operator.attrgetter(attr), doc=f"Column {key!r}.")
-    if not any(k in _TIMES for k in kinds):
-        annotations[_HIDDEN_TIME] = int | None
-        namespace[_HIDDEN_TIME] = time(default=None)
+    if hidden_time is not None:
+        annotations[hidden_time] = int | None
+        namespace[hidden_time] = time(default=None)
 
     args = list(schema)
-    namespace["__init__"] = _make_init(cls_name, schema, args, fill_none=fill_none)
+    namespace["__init__"] = _make_init(cls_name, schema, args, hidden_time, fill_none=fill_none)
     namespace["__setattr__"] = _make_setattr(cls_name, schema, attributes)
     namespace["__repr__"] = DataPoint.__repr__
     namespace["__doc__"] = doc or f"aioinflux datapoint {cls_name}({', '.join(args)})."
@@ -299,7 +300,12 @@ def _build(
 
 
 def _make_init(
-    cls_name: str, schema: dict[str, InfluxType], args: list[str], *, fill_none: bool
+    cls_name: str,
+    schema: dict[str, InfluxType],
+    args: list[str],
+    hidden_time: str | None,
+    *,
+    fill_none: bool,
 ) -> Callable[..., None]:
     def __init__(self: Any, *values: Any, **named: Any) -> None:
         if len(values) > len(args):
@@ -316,8 +322,8 @@ def _make_init(
             raise TypeError(f"{cls_name}() missing arguments: {', '.join(missing)}")
         for key in schema:
             setattr(self, key, given.get(key))
-        if _HIDDEN_TIME not in schema and not any(k in _TIMES for k in schema.values()):
-            object.__setattr__(self, _HIDDEN_TIME, None)
+        if hidden_time is not None:
+            object.__setattr__(self, hidden_time, None)
 
     __init__.__qualname__ = f"{cls_name}.__init__"
     return __init__
@@ -336,20 +342,23 @@ def _make_setattr(
     return __setattr__
 
 
+def _free_name(name: str, taken: set[str]) -> str:
+    while name in taken:
+        name = "x" + name
+    return name
+
+
 def _attribute_names(schema: Mapping[str, InfluxType]) -> dict[str, str]:
     """The model attribute holding each column: its own name, unless attrs cannot take
     that name as an ``__init__`` argument (leading underscores, keywords)."""
-    taken = {key.lstrip("_") for key in schema} | {_HIDDEN_TIME.lstrip("_")}
+    taken = {key.lstrip("_") for key in schema}
     out: dict[str, str] = {}
     for key in schema:
         if not key.startswith("_") and not keyword.iskeyword(key):
             out[key] = key
             continue
-        attr = f"dpcol_{key.lstrip('_')}"
-        while attr in taken:
-            attr = "x" + attr
+        out[key] = attr = _free_name(f"dpcol_{key.lstrip('_')}", taken)
         taken.add(attr)
-        out[key] = attr
     return out
 
 
