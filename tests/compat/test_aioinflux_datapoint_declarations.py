@@ -7,6 +7,8 @@ import enum
 import warnings
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from compat.helpers import series
 from influxorm.aioinflux import CompatWarning, InfluxDBClient, InfluxType, datapoint
@@ -171,3 +173,21 @@ def test_an_enum_member_that_is_not_an_influxtype_raises_type_error() -> None:
     with pytest.raises(TypeError) as info:
         datapoint({"t": InfluxType.TIMEINT, "running": Other.A}, name="P")
     assert not isinstance(info.value, AttributeError)
+
+
+identifiers = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True).filter(
+    lambda name: name != "time"
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(names=st.lists(identifiers, min_size=1, max_size=5, unique=True))
+def test_any_identifiers_are_column_names_used_exactly(names: list[str]) -> None:
+    Point = datapoint(dict.fromkeys(names, InfluxType.INT), name="Point")
+    values = list(range(len(names)))
+    point = Point(*values)
+    assert [point[name] for name in names] == values
+    assert [getattr(point, name) for name in names] == values
+    assert point.to_dict() == dict(zip(names, values, strict=True))
+    fields = point.to_lineprotocol().decode().split(" ")[1].split(",")
+    assert fields == [f"{name}={value}i" for name, value in zip(names, values, strict=True)]
