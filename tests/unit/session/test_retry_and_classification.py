@@ -130,7 +130,8 @@ def test_a_partial_write_that_dropped_every_point_wrote_nothing(index: int) -> N
     assert isinstance(error, PartialWriteError)
     assert error.written is False
     assert error.refused_all
-    assert "nothing written" in str(error) and "wrote the others" not in str(error)
+    assert "nothing written" in str(error)
+    assert "wrote the others" not in str(error)
 
 
 def test_a_partial_write_whose_every_line_is_unparsable_wrote_nothing() -> None:
