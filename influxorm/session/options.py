@@ -209,13 +209,17 @@ _SESSION_OPTIONS: Final[dict[str, Callable[[str, object], None]]] = {
     "batch_size": _check_count,
     "max_concurrency": _check_count,
     "max_connections": _check_count,
+    # The bulk writer's (session.writer(...)).
+    "flush_interval": _check_seconds,
+    "max_buffer": _check_optional_count,
 }
 
 
 def check_session_options(options: Mapping[str, object]) -> None:
-    """Raise :class:`ValidationError` naming the first option of a session whose value
-    has the wrong type or range (a timeout that is not a positive number of seconds, a
-    count below 1, a flag that is not a bool...); secrets are never quoted."""
+    """Raise :class:`ValidationError` naming the first option of a session (or of its
+    bulk writers) whose value has the wrong type or range (a timeout that is not a
+    positive number of seconds, a count below 1, a flag that is not a bool...); secrets
+    are never quoted."""
     for name, value in options.items():
         check = _SESSION_OPTIONS.get(name)
         if check is not None:

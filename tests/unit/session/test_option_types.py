@@ -3,6 +3,7 @@ raised when the session is made (not a TypeError from deep inside at the first r
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -129,3 +130,31 @@ def test_a_bad_chunk_size_is_a_validation_error_naming_it(
             chunk_size=chunk_size,  # type: ignore[arg-type]
         )
     assert f"chunk_size must be a positive int, not {chunk_size!r}" in str(caught.value)
+
+
+WRITER_BAD: list[tuple[str, object, str]] = [
+    ("batch_size", "100", "option batch_size must be an int >= 1, not '100' (str)"),
+    ("batch_size", 0, "option batch_size must be an int >= 1, not 0"),
+    ("flush_interval", "1", "option flush_interval must be a number of seconds > 0"),
+    ("flush_interval", 0, "option flush_interval must be a number of seconds > 0"),
+    ("max_concurrency", 2.0, "option max_concurrency must be an int >= 1, not 2.0 (float)"),
+    ("max_buffer", "9", "option max_buffer must be an int >= 1, not '9' (str)"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "message"), WRITER_BAD)
+def test_a_bad_writer_option_is_a_validation_error_naming_it(
+    name: str, value: object, message: str
+) -> None:
+
+    async def make_async_writer() -> None:
+        async with AsyncSession("http://localhost:8086", database="d") as session:
+            session.writer(**{name: value})
+
+    with pytest.raises(ValidationError) as caught:
+        asyncio.run(make_async_writer())
+    assert message in str(caught.value)
+    with Session("http://localhost:8086", database="d") as session:
+        with pytest.raises(ValidationError) as blocking:
+            session.writer(**{name: value})
+    assert message in str(blocking.value)
