@@ -154,7 +154,9 @@ def test_a_bad_writer_option_is_a_validation_error_naming_it(
     with pytest.raises(ValidationError) as caught:
         asyncio.run(make_async_writer())
     assert message in str(caught.value)
-    with Session("http://localhost:8086", database="d") as session:
-        with pytest.raises(ValidationError) as blocking:
-            session.writer(**{name: value})
+    with (
+        Session("http://localhost:8086", database="d") as session,
+        pytest.raises(ValidationError) as blocking,
+    ):
+        session.writer(**{name: value})
     assert message in str(blocking.value)
