@@ -254,6 +254,10 @@ def parse_url(url: str) -> dict[str, Any]:
                 value=key,
             )
         options[key] = convert(key, value)
+        # Checked under the URL's own name (retries=0 names "retries").
+        check = _SESSION_OPTIONS.get("retry_attempts" if key == "retries" else key)
+        if check is not None:
+            check(key, options[key])
     if "retries" in options:
         options["retry_attempts"] = options.pop("retries")
     prefix, _, database = parts.path.rstrip("/").rpartition("/") if parts.path else ("", "", "")

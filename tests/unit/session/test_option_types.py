@@ -160,3 +160,18 @@ def test_a_bad_writer_option_is_a_validation_error_naming_it(
     ):
         session.writer(**{name: value})
     assert message in str(blocking.value)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("retries=0", "option retries must be an int >= 1, not 0"),
+        ("timeout=-1", "option timeout must be a number of seconds > 0, or None, not -1.0"),
+        ("batch_size=0", "option batch_size must be an int >= 1, not 0"),
+        ("max_concurrency=x", "option max_concurrency must be an integer, not 'x'"),
+    ],
+)
+def test_url_options_are_checked_under_their_url_names(query: str, message: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        AsyncSession.from_url(f"http://localhost:8086/db?{query}")
+    assert message in str(caught.value)
