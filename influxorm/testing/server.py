@@ -60,7 +60,7 @@ class InfluxDBServer:
     server's own checks then skip certificate verification. :meth:`stop`, :meth:`start` and
     :meth:`restart` keep the port, the socket and the data.
 
-    The pytest plugin :mod:`influxorm.testing.pytest_plugin` offers it as fixtures.
+    The pytest plugin :mod:`influxorm_pytest` offers it as fixtures.
     """
 
     def __init__(
