@@ -36,17 +36,17 @@ REPO = DOCS_DIR.parent
     "page", pages(), ids=lambda p: p.relative_to(DOCS_DIR).as_posix().removesuffix(".md")
 )
 def test_page_examples(
-    page: Path, influxdb_server: InfluxDBServer, database: str, tmp_path: Path
+    page: Path, influxdb_server: InfluxDBServer, influxdb_database: str, tmp_path: Path
 ) -> None:
     runnable = [b for b in blocks(page) if b.language in ("python", "py", "sh", "bash")]
     if not any(not b.skipped for b in runnable):
         pytest.skip(f"{page.name} has no runnable examples")
     module = types.ModuleType(f"docs_example_{uuid.uuid4().hex[:8]}")
     module.__dict__.update(
-        url=influxdb_server.url, database=database, unix_socket=influxdb_server.unix_socket
+        url=influxdb_server.url, database=influxdb_database, unix_socket=influxdb_server.unix_socket
     )
     sys.modules[module.__name__] = module  # so type hints of example classes resolve
-    env = _shell_env(influxdb_server.url, database)
+    env = _shell_env(influxdb_server.url, influxdb_database)
     workdir = tmp_path / "shell"
     workdir.mkdir()
     cwd = os.getcwd()

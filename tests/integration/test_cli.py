@@ -45,15 +45,15 @@ def _field_types(session: Session, measurement: str) -> list[list[str]]:
 @pytest.mark.parametrize("suffix", ["csv", "parquet"])
 def test_export_import_round_trip_keeps_types_and_timestamps(
     influxdb_server: InfluxDBServer,
-    database: str,
-    session: Session,
+    influxdb_database: str,
+    influxdb_session: Session,
     tmp_path: Path,
     suffix: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    session.write(LINES)
+    influxdb_session.write(LINES)
     path = tmp_path / f"trades.{suffix}"
-    connection = ["--url", influxdb_server.url, "--database", database]
+    connection = ["--url", influxdb_server.url, "--database", influxdb_database]
     status = main(["export", *connection, "-m", "trades", "-o", str(path), "--chunk-size", "2"])
     assert status == 0
     assert capsys.readouterr().err == f"exported 4 points of 'trades' to {path}\n"
@@ -62,18 +62,33 @@ def test_export_import_round_trip_keeps_types_and_timestamps(
     assert status == 0
     assert capsys.readouterr().err == "imported 4 points into 'copy'\n"
 
-    assert _all(session, "copy") == _all(session, "trades")
-    assert _field_types(session, "copy") == _field_types(session, "trades")
-    result: Any = session.query('SHOW TAG KEYS FROM "copy"')
+    assert _all(influxdb_session, "copy") == _all(influxdb_session, "trades")
+    assert _field_types(influxdb_session, "copy") == _field_types(influxdb_session, "trades")
+    result: Any = influxdb_session.query('SHOW TAG KEYS FROM "copy"')
     assert result["results"][0]["series"][0]["values"] == [["instrument"], ["side type"]]
 
 
 def test_export_csv_text(
-    influxdb_server: InfluxDBServer, database: str, session: Session, tmp_path: Path
+    influxdb_server: InfluxDBServer,
+    influxdb_database: str,
+    influxdb_session: Session,
+    tmp_path: Path,
 ) -> None:
-    session.write(LINES)
+    influxdb_session.write(LINES)
     path = tmp_path / "out.csv"
-    main(["export", "--url", influxdb_server.url, "-d", database, "-m", "trades", "-o", str(path)])
+    main(
+        [
+            "export",
+            "--url",
+            influxdb_server.url,
+            "-d",
+            influxdb_database,
+            "-m",
+            "trades",
+            "-o",
+            str(path),
+        ]
+    )
     assert path.read_text().splitlines() == [
         "time,instrument:tag,side type:tag,note:string,ok:boolean,price:float,size:integer",
         '1969-12-31T23:59:59.999999999Z,,SELL,"x,y",false,0.1,',
@@ -84,7 +99,10 @@ def test_export_csv_text(
 
 
 def test_import_plain_csv_with_tag_columns(
-    influxdb_server: InfluxDBServer, database: str, session: Session, tmp_path: Path
+    influxdb_server: InfluxDBServer,
+    influxdb_database: str,
+    influxdb_session: Session,
+    tmp_path: Path,
 ) -> None:
     path = tmp_path / "plain.csv"
     path.write_text(
@@ -97,7 +115,7 @@ def test_import_plain_csv_with_tag_columns(
             "--url",
             influxdb_server.url,
             "-d",
-            database,
+            influxdb_database,
             "-m",
             "room",
             "--tag-columns",
@@ -105,8 +123,8 @@ def test_import_plain_csv_with_tag_columns(
         ]
     )
     assert status == 0
-    assert _field_types(session, "room") == [["count", "integer"], ["temp", "float"]]
-    assert _all(session, "room") == [
+    assert _field_types(influxdb_session, "room") == [["count", "integer"], ["temp", "float"]]
+    assert _all(influxdb_session, "room") == [
         [1_704_067_200_000_000_000, 3, "s1", 20],
         [1_704_067_201_000_000_000, None, "s2", 20.5],
     ]
@@ -114,28 +132,40 @@ def test_import_plain_csv_with_tag_columns(
 
 def test_import_error_is_one_line_and_writes_nothing_of_the_bad_batch(
     influxdb_server: InfluxDBServer,
-    database: str,
-    session: Session,
+    influxdb_database: str,
+    influxdb_session: Session,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("time,v:integer\n1,1\n2,x\n")
-    status = main(["import", str(path), "--url", influxdb_server.url, "-d", database, "-m", "m"])
+    status = main(
+        ["import", str(path), "--url", influxdb_server.url, "-d", influxdb_database, "-m", "m"]
+    )
     assert status == 1
     assert capsys.readouterr().err == f"influxorm: {path}:3: column 'v': not an integer: 'x'\n"
-    assert _all(session, "m") == []
+    assert _all(influxdb_session, "m") == []
 
 
 def test_export_of_unknown_measurement_fails_cleanly(
     influxdb_server: InfluxDBServer,
-    database: str,
+    influxdb_database: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     path = tmp_path / "x.csv"
     status = main(
-        ["export", "--url", influxdb_server.url, "-d", database, "-m", "no", "-o", str(path)]
+        [
+            "export",
+            "--url",
+            influxdb_server.url,
+            "-d",
+            influxdb_database,
+            "-m",
+            "no",
+            "-o",
+            str(path),
+        ]
     )
     assert status == 1
     assert "measurement 'no' has no fields" in capsys.readouterr().err
@@ -230,13 +260,13 @@ def test_demo_runs_with_no_server_configured(tmp_path: Path) -> None:
 
 
 async def test_export_and_import_report_cumulative_progress(
-    async_session: AsyncSession, tmp_path: Path
+    influxdb_async_session: AsyncSession, tmp_path: Path
 ) -> None:
-    await async_session.write(LINES)
+    await influxdb_async_session.write(LINES)
     path = tmp_path / "p.csv"
     exported: list[tuple[int, int | None, str]] = []
     count = await export_measurement(
-        async_session,
+        influxdb_async_session,
         "trades",
         lambda columns: open_sink(path, "csv", columns),
         chunk_size=3,
@@ -249,7 +279,7 @@ async def test_export_and_import_report_cumulative_progress(
     source = open_source(path, "csv")
     try:
         result = await import_rows(
-            async_session,
+            influxdb_async_session,
             source,
             "copy",
             batch_size=2,

@@ -151,9 +151,9 @@ def test_execute_reports_server_errors(influxdb_server: InfluxDBServer) -> None:
 
 
 def test_the_database_fixture_creates_a_fresh_database(
-    influxdb_server: InfluxDBServer, database: str
+    influxdb_server: InfluxDBServer, influxdb_database: str
 ) -> None:
     result = influxdb_server.execute("SHOW DATABASES")
     names = [row[0] for row in result["results"][0]["series"][0]["values"]]
-    assert database in names
+    assert influxdb_database in names
     assert json.dumps(result)  # plain JSON, as the server sent it
