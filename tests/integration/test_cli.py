@@ -22,7 +22,7 @@ LINES = "\n".join(
     [
         r"trades,instrument=AAPL,side\ type=BUY "
         r'price=219.23,size=100i,ok=true,note="a \"q\"" 1704205800123456789',
-        r"trades,instrument=MSFT price=1,size=-5i 1704205801000000001",
+        r'trades,instrument=MSFT price=1,size=-5i,note="" 1704205801000000001',
         r'trades,side\ type=SELL price=0.1,ok=false,note="x,y" -1',
         r"trades,instrument=AAPL size=9223372036854775807i 0",
     ]
@@ -63,6 +63,8 @@ def test_export_import_round_trip_keeps_types_and_timestamps(
     assert capsys.readouterr().err == "imported 4 points into 'copy'\n"
 
     assert _all(influxdb_session, "copy") == _all(influxdb_session, "trades")
+    # The empty string stays an empty string, a missing value stays missing.
+    assert [row[2] for row in _all(influxdb_session, "copy")] == ["x,y", None, 'a "q"', ""]
     assert _field_types(influxdb_session, "copy") == _field_types(influxdb_session, "trades")
     result: Any = influxdb_session.query('SHOW TAG KEYS FROM "copy"')
     assert result["results"][0]["series"][0]["values"] == [["instrument"], ["side type"]]
@@ -94,7 +96,7 @@ def test_export_csv_text(
         '1969-12-31T23:59:59.999999999Z,,SELL,"x,y",false,0.1,',
         "1970-01-01T00:00:00Z,AAPL,,,,,9223372036854775807",
         '2024-01-02T14:30:00.123456789Z,AAPL,BUY,"a ""q""",true,219.23,100',
-        "2024-01-02T14:30:01.000000001Z,MSFT,,,,1.0,-5",
+        '2024-01-02T14:30:01.000000001Z,MSFT,,"",,1.0,-5',
     ]
 
 
@@ -143,8 +145,74 @@ def test_import_error_is_one_line_and_writes_nothing_of_the_bad_batch(
         ["import", str(path), "--url", influxdb_server.url, "-d", influxdb_database, "-m", "m"]
     )
     assert status == 1
-    assert capsys.readouterr().err == f"influxorm: {path}:3: column 'v': not an integer: 'x'\n"
+    assert capsys.readouterr().err == (
+        f"influxorm: import failed: {path}:3: column 'v': not an integer: 'x'; "
+        "nothing was written to 'm'\n"
+    )
     assert _all(influxdb_session, "m") == []
+
+
+def _import(server: InfluxDBServer, database: str, path: Path, *extra: str) -> int:
+    connection = ["--url", server.url, "-d", database]
+    return main(["import", str(path), *connection, "-m", "m", "--no-progress", *extra])
+
+
+def test_a_failed_import_says_what_its_earlier_batches_wrote(
+    influxdb_server: InfluxDBServer,
+    influxdb_database: str,
+    influxdb_session: Session,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "late.csv"
+    path.write_text("time,v:integer,s:tag\n1,1,a\n2,,b\n3,3,c\n4,4,d\n5,x,e\n6,6,f\n")
+    status = _import(influxdb_server, influxdb_database, path, "--batch-size", "2")
+    assert status == 3  # some points were written: not the plain failure status 1
+    assert capsys.readouterr().err == (
+        f"influxorm: import failed: {path}:6: column 'v': not an integer: 'x'; "
+        "3 point(s) were written before the failure and remain in 'm': 3 from the file's "
+        "first 4 row(s) in 2 complete batch(es) (1 row(s) skipped for having no field "
+        "value), 0 from the failing batch 3\n"
+    )
+    assert [row[0] for row in _all(influxdb_session, "m")] == [1, 3, 4]
+
+
+def test_a_partly_refused_batch_counts_what_the_server_kept(
+    influxdb_server: InfluxDBServer,
+    influxdb_database: str,
+    influxdb_session: Session,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    influxdb_session.write("m g=1i 100")  # g is an integer field: a float g conflicts
+    path = tmp_path / "conflict.csv"
+    path.write_text("time,v:integer,g:float\n1,1,\n2,2,\n3,3,\n4,4,0.5\n5,5,\n")
+    status = _import(influxdb_server, influxdb_database, path, "--batch-size", "2")
+    assert status == 3
+    err = capsys.readouterr().err
+    assert "field type conflict" in err
+    assert err.endswith(
+        "3 point(s) were written before the failure and remain in 'm': 2 from the file's "
+        "first 2 row(s) in 1 complete batch(es) (0 row(s) skipped for having no field "
+        "value), 1 from the failing batch 2\n"
+    )
+    times = [row[0] for row in _all(influxdb_session, "m")]
+    assert times == [1, 2, 3, 100]  # row 4 refused, row 5 never sent
+
+
+def test_a_batch_refused_whole_leaves_the_measurement_as_it_was(
+    influxdb_server: InfluxDBServer,
+    influxdb_database: str,
+    influxdb_session: Session,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    influxdb_session.write("m g=1i 100")
+    path = tmp_path / "conflict.csv"
+    path.write_text("time,g:float\n1,0.5\n2,1.5\n")
+    assert _import(influxdb_server, influxdb_database, path) == 1
+    assert capsys.readouterr().err.endswith("; nothing was written to 'm'\n")
+    assert [row[0] for row in _all(influxdb_session, "m")] == [100]
 
 
 def test_export_of_unknown_measurement_fails_cleanly(
