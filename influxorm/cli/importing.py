@@ -158,7 +158,9 @@ async def import_rows(
             if batch is None:
                 break
             lines, dropped = encode_rows(measurement, source.columns, batch)
-        except (CliError, InfluxORMError) as error:
+        except (CliError, InfluxORMError, OSError, ValueError) as error:
+            # a bad row, an unreadable file (OSError), bytes that are not UTF-8 or a
+            # corrupt Parquet page (ValueError): nothing of this batch was sent
             raise ImportFailedError(
                 measurement, error, written=written, batches=batches, rows=rows, skipped=skipped
             ) from error

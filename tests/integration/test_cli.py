@@ -357,3 +357,20 @@ async def test_export_and_import_report_cumulative_progress(
         source.close()
     assert (result.written, result.skipped) == (4, 0)
     assert imported == [(2, None, "rows imported"), (4, None, "rows imported")]
+
+
+def test_undecodable_bytes_later_in_the_file_are_reported_with_what_was_written(
+    influxdb_server: InfluxDBServer,
+    influxdb_database: str,
+    influxdb_session: Session,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"time,v:integer\n1,1\n2,2\n" + b"x" * 9000 + b"\n3,\xff\n")
+    status = _import(influxdb_server, influxdb_database, path, "--batch-size", "2")
+    assert status == 3
+    err = capsys.readouterr().err
+    assert "'utf-8' codec can't decode byte 0xff" in err
+    assert "2 point(s) were written before the failure" in err
+    assert [row[0] for row in _all(influxdb_session, "m")] == [1, 2]
