@@ -239,7 +239,7 @@ class CsvSource:
 
     def _quoted_empty(self, cells: list[str], record: str) -> list[bool]:
         """Which cells are ``""`` (the empty string) rather than empty (missing)."""
-        if "" not in cells:
+        if "" not in cells or '""' not in record:
             return [False] * len(cells)
         quoted = quoted_cells(record)
         if quoted is None or len(quoted) != len(cells):
