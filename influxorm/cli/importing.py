@@ -10,7 +10,6 @@ from influxorm.cli.options import CliError
 from influxorm.exceptions import (
     AuthenticationError,
     InfluxORMError,
-    ThrottledError,
     TLSError,
     ValidationError,
     WriteError,
@@ -115,16 +114,20 @@ def encode_rows(
 
 def _stored_of_failed_request(error: InfluxORMError, unacknowledged: int) -> tuple[int, int]:
     """(points certainly stored, points maybe stored) among a failed write's
-    unacknowledged points."""
-    if isinstance(error, ValidationError | TLSError | AuthenticationError | ThrottledError):
-        return 0, 0  # refused before sending, or by the server before doing anything
-    if not isinstance(error, WriteError):
-        return 0, unacknowledged  # no answer, or a server error: it may have taken effect
-    if error.written is False:
+    ``unacknowledged`` points."""
+    if isinstance(error, ValidationError | TLSError | AuthenticationError):
+        # Refused before sending, or a refusal that every request of the write meets.
         return 0, 0
+    if not isinstance(error, WriteError) or not error.points:
+        return 0, unacknowledged  # no answer, or a server error: it may have taken effect
+    # A write is cut into several requests; any other one that was not acknowledged
+    # failed too, and only the error's notes say how: its points are in doubt.
+    others = max(unacknowledged - error.points, 0)
+    if error.written is False:
+        return 0, others
     if error.written is True and error.dropped is not None:
         refused = error.dropped + len(error.rejected_lines)
-        return max(error.points - refused, 0), 0
+        return max(error.points - refused, 0), others
     return 0, unacknowledged
 
 

@@ -22,8 +22,14 @@ from influxorm.exceptions import (
     [
         (ValidationError("bad"), (0, 0)),
         (AuthenticationError("no", status=401, server_message="no"), (0, 0)),
-        (ThrottledError("slow", status=429, server_message="slow"), (0, 0)),
+        (ThrottledError("slow", status=429, server_message="slow"), (0, 5)),
         (LineProtocolError("x", status=400, server_message="x", points=5), (0, 0)),
+        # one of several requests: the others not acknowledged are in doubt
+        (LineProtocolError("x", status=400, server_message="x", points=2), (0, 3)),
+        (
+            PartialWriteError("p", status=400, server_message="p", points=4, dropped=1),
+            (3, 1),
+        ),
         (
             PartialWriteError("p", status=400, server_message="p", points=5, dropped=2),
             (3, 0),
