@@ -1,20 +1,24 @@
 """pytest fixtures backed by a throwaway ``influxd``; loaded automatically by pytest.
 
-Installing influxorm registers this module as a pytest plugin (entry point
-``pytest11``), so a test suite only has to ask for the fixtures:
+Installing influxorm registers this module as a pytest plugin (entry point ``pytest11``),
+so a test suite only has to ask for the fixtures. Every name starts with ``influxdb_`` so
+that it cannot clash with a project's own fixtures:
 
 ``influxdb_server``
     One :class:`~influxorm.testing.InfluxDBServer` for the whole test session.
 ``influxdb_url``
     Its URL, ``http://127.0.0.1:<port>``.
-``database``
+``influxdb_database``
     A fresh database name for one test, created before it and dropped after it.
-``session``
-    A blocking :class:`~influxorm.session.Session` bound to ``database`` and current
+``influxdb_session``
+    A blocking :class:`~influxorm.session.Session` bound to ``influxdb_database``, current
     inside the test.
-``async_session``
-    An :class:`~influxorm.session.AsyncSession` bound to ``database`` (needs
-    pytest-asyncio).
+``influxdb_async_session``
+    An :class:`~influxorm.session.AsyncSession` bound to ``influxdb_database`` (needs
+    pytest-asyncio; see ``asyncio_mode`` in the testing guide).
+
+Loading the plugin costs nothing: this module imports only pytest at import time, and
+influxorm itself (and ``influxd``) only when a test asks for one of the fixtures.
 
 ``influxd`` must be on ``PATH``. A project can override ``influxdb_server`` in its
 ``conftest.py`` to start the server with other options, e.g.
@@ -25,18 +29,28 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from influxorm.session import AsyncSession, Session
-from influxorm.testing.server import InfluxDBServer
+if TYPE_CHECKING:
+    from influxorm.session import AsyncSession, Session
+    from influxorm.testing.server import InfluxDBServer
 
-__all__ = ["async_session", "database", "influxdb_server", "influxdb_url", "session"]
+__all__ = [
+    "influxdb_async_session",
+    "influxdb_database",
+    "influxdb_server",
+    "influxdb_session",
+    "influxdb_url",
+]
 
 
 @pytest.fixture(scope="session")
 def influxdb_server() -> Iterator[InfluxDBServer]:
     """A throwaway influxd shared by the whole test session; removed at its end."""
+    from influxorm.testing.server import InfluxDBServer
+
     with InfluxDBServer() as server:
         yield server
 
@@ -48,7 +62,7 @@ def influxdb_url(influxdb_server: InfluxDBServer) -> str:
 
 
 @pytest.fixture
-def database(influxdb_server: InfluxDBServer) -> Iterator[str]:
+def influxdb_database(influxdb_server: InfluxDBServer) -> Iterator[str]:
     """A unique database name, created before the test and dropped after it."""
     name = f"test_{uuid.uuid4().hex[:12]}"
     influxdb_server.execute(f'CREATE DATABASE "{name}"')
@@ -57,11 +71,13 @@ def database(influxdb_server: InfluxDBServer) -> Iterator[str]:
 
 
 @pytest.fixture
-def session(influxdb_server: InfluxDBServer, database: str) -> Iterator[Session]:
-    """A blocking Session on ``database``, current for the test."""
+def influxdb_session(influxdb_server: InfluxDBServer, influxdb_database: str) -> Iterator[Session]:
+    """A blocking Session on ``influxdb_database``, current for the test."""
+    from influxorm.session import Session
+
     with Session(
         influxdb_server.url,
-        database=database,
+        database=influxdb_database,
         username=influxdb_server.username,
         password=influxdb_server.password,
     ) as blocking:
@@ -75,13 +91,15 @@ except ImportError:  # pragma: no cover -- the async fixture needs pytest-asynci
 else:
 
     @pytest_asyncio.fixture
-    async def async_session(
-        influxdb_server: InfluxDBServer, database: str
+    async def influxdb_async_session(
+        influxdb_server: InfluxDBServer, influxdb_database: str
     ) -> AsyncIterator[AsyncSession]:
-        """An AsyncSession on ``database``, closed after the test."""
+        """An AsyncSession on ``influxdb_database``, closed after the test."""
+        from influxorm.session import AsyncSession
+
         async with AsyncSession(
             influxdb_server.url,
-            database=database,
+            database=influxdb_database,
             username=influxdb_server.username,
             password=influxdb_server.password,
         ) as async_:
