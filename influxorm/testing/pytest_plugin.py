@@ -28,6 +28,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from influxorm.query import statements
 from influxorm.session import AsyncSession, Session
 from influxorm.testing.server import InfluxDBServer
 
@@ -51,9 +52,9 @@ def influxdb_url(influxdb_server: InfluxDBServer) -> str:
 def database(influxdb_server: InfluxDBServer) -> Iterator[str]:
     """A unique database name, created before the test and dropped after it."""
     name = f"test_{uuid.uuid4().hex[:12]}"
-    influxdb_server.execute(f'CREATE DATABASE "{name}"')
+    influxdb_server.execute(statements.create_database(name))
     yield name
-    influxdb_server.execute(f'DROP DATABASE "{name}"')
+    influxdb_server.execute(statements.drop_database(name))
 
 
 @pytest.fixture
