@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
+import re
 import warnings
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 import influxorm as orm
 from influxorm.aioinflux import CompatWarning, InfluxDBClient
@@ -285,3 +290,65 @@ def test_a_placeholder_inside_part_of_a_literal_or_comment_is_refused(
 ) -> None:
     with pytest.raises(orm.ValidationError, match="inside part of"):
         client.query(pattern, x="monica' OR 'a' = 'a")
+
+
+def test_db_placeholder_in_a_plain_query_comes_from_the_client(client: InfluxDBClient) -> None:
+    result = client.query('SHOW RETENTION POLICIES ON "{db}"')
+    assert result["results"][0]["series"][0]["values"][0][0] == "autogen"
+
+
+_chunks = st.one_of(
+    st.sampled_from("'\"\\/;-*\n\r\t\x00#=, ()|.^$[]{}?+é\U0001f600"),
+    st.sampled_from(["\\\\", "\\\\\\", "--", "/*", "*/", "..", "; DROP DATABASE x", "location"]),
+    st.sampled_from(["1e-08", "inf", "nan", "41", "-1", "1h", "santa", "h2o_quality"]),
+    st.characters(blacklist_categories=("Cs",)),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(value=st.lists(_chunks, max_size=6).map("".join))
+@example(value="x\\\\")
+@example(value="secret..passwords")
+@example(value="1e-08")
+@example(value="-.5")
+@example(value="41")
+def test_arbitrary_text_in_bare_placeholders_is_quoted_or_refused(
+    client: InfluxDBClient, value: str
+) -> None:
+    def run(pattern: str) -> list[list[Any]] | None:
+        try:
+            result = client.query(pattern, value)
+        except orm.ValidationError:
+            return None
+        except orm.QueryError as exc:
+            error = str(exc)
+        else:
+            assert len(result["results"]) == 1, result
+            return _rows(result)
+        # RE2 may refuse a regex Python accepts; nothing else may fail to parse.
+        assert "error parsing regexp" in error or "bad regex" in error, error
+        return None
+
+    rows = run("SELECT count(index) FROM {m}")
+    if rows is not None:
+        assert rows == ([[0, 5]] if value == "h2o_quality" else [])
+    rows = run("SELECT count(index) FROM h2o_quality WHERE index > {n}")
+    if re.fullmatch(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", value):
+        number = float(Decimal(value))
+        if math.isfinite(number) and abs(number) < 2**63:
+            expected = sum(i > number for i in (41, 99, 11, 56, 65))
+            assert rows == ([[0, expected]] if expected else [])
+    rows = run("SELECT count(index) FROM h2o_quality WHERE location =~ {r}")
+    if rows is not None:
+        try:
+            locations = ["coyote_creek"] * 2 + ["santa_monica"] * 3
+            matched = sum(bool(re.search(value, loc)) for loc in locations)
+        except re.error:
+            matched = None
+        # Python's re and influxd's RE2 read braces and brackets differently (x{,3},
+        # [[:alpha:]]): compare only patterns both read the same way.
+        if matched is not None and "{" not in value and "[" not in value:
+            assert rows == ([[0, matched]] if matched else [])
+    assert len(_rows(client.select_all("h2o_quality"))) == 5
