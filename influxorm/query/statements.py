@@ -162,9 +162,22 @@ def drop_retention_policy(name: str, database: str) -> str:
 # -- users and privileges -------------------------------------------------------------
 
 
+def _password(password: str) -> str:
+    """The password literal; an error never quotes the password."""
+    if not isinstance(password, str):
+        raise ValidationError(f"a password must be a str, not {type(password).__name__}")
+    try:
+        return quote_string(password)
+    except QueryBuildError:
+        raise QueryBuildError(
+            "InfluxQL cannot spell this password: it holds a NUL, a carriage return or a "
+            "lone surrogate (the password is not shown)"
+        ) from None
+
+
 def create_user(name: str, password: str, *, admin: bool = False) -> str:
     """``CREATE USER "name" WITH PASSWORD '...'`` (``WITH ALL PRIVILEGES`` for an admin)."""
-    text = f"CREATE USER {quote_ident(name)} WITH PASSWORD {quote_string(password)}"
+    text = f"CREATE USER {quote_ident(name)} WITH PASSWORD {_password(password)}"
     return text + " WITH ALL PRIVILEGES" if admin else text
 
 
@@ -175,7 +188,7 @@ def drop_user(name: str) -> str:
 
 def set_password(name: str, password: str) -> str:
     """``SET PASSWORD FOR "name" = '...'``."""
-    return f"SET PASSWORD FOR {quote_ident(name)} = {quote_string(password)}"
+    return f"SET PASSWORD FOR {quote_ident(name)} = {_password(password)}"
 
 
 def _privilege(privilege: str) -> str:
