@@ -35,9 +35,7 @@ def test_an_unwritable_into_target_is_refused_before_sending(ticks: Session, tar
 
 
 @pytest.mark.parametrize("target", ["a b,c=d", 'q"uote', "x\\y", "ünï 😀", "semi;--"])
-def test_an_odd_into_target_is_stored_under_exactly_that_name(
-    ticks: Session, target: str
-) -> None:
+def test_an_odd_into_target_is_stored_under_exactly_that_name(ticks: Session, target: str) -> None:
     query = Tick.objects.using(ticks).aggregate(s=orm.Sum("v")).group_by("tk").into(target)
     assert query.execute() == 1
     assert target in ticks.show_measurements()

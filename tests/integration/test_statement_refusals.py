@@ -23,7 +23,9 @@ CALLS: list[tuple[str, Callable[[Session], object]]] = [
 
 
 @pytest.mark.parametrize(("call"), [pytest.param(c, id=i) for i, c in CALLS])
-def test_nul_is_refused_naming_the_value(session: Session, call: Callable[[Session], object]) -> None:
+def test_nul_is_refused_naming_the_value(
+    session: Session, call: Callable[[Session], object]
+) -> None:
     databases = session.show_databases()
     with pytest.raises(orm.QueryBuildError, match="NUL") as info:
         call(session)
