@@ -368,7 +368,7 @@ class InfluxDBClient:
         iterable mode, as by :func:`iterpoints`.
         """
         database = db if db is not None else self.db
-        if isinstance(q, PatternText) or args or kwargs or "{db}" in q:
+        if isinstance(q, PatternText) or args or kwargs or (isinstance(q, str) and "{db}" in q):
             pattern = compat(q)
             q = pattern.format(pattern.fill(args, kwargs, database))
         output = self._output
