@@ -7,8 +7,8 @@ importing aiohttp), ``errors`` (responses -> exceptions, in one place), ``retry`
 retry policy and loop), ``batching`` (bodies, 413 splits, idempotency), ``sending`` (the
 request path), ``chunks`` (chunked responses), ``admin`` (SHOW results) and
 ``patterns`` (the pattern registry; statements come from
-:mod:`influxorm.query.statements`), ``writer`` and ``blocking_writer`` (bulk writers), ``async_session``,
-``loop_thread`` and ``blocking``.
+:mod:`influxorm.query.statements`), ``writer`` and ``blocking_writer`` (bulk
+writers), ``async_session``, ``loop_thread`` and ``blocking``.
 """
 
 from influxorm.session.async_session import AsyncSession
