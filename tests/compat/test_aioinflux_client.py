@@ -327,7 +327,7 @@ def test_loop_argument_warns(influxdb_url: str) -> None:
     loop = asyncio.new_event_loop()
     try:
         with pytest.warns(CompatWarning):
-            InfluxDBClient(loop=loop)
+            InfluxDBClient(loop=loop, db="x")
     finally:
         loop.close()
 

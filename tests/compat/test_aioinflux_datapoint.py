@@ -162,7 +162,7 @@ def test_placeholder_measurement_and_extra_tags(client: InfluxDBClient) -> None:
     ]
     assert _rows(client, "SELECT * FROM events_b")[0]["host"] == "h2"
     with pytest.raises(TypeError):
-        Event("x", 1, "h", True)
+        Event("x", 1, "h", True, 5)
 
 
 def test_rm_none_and_fill_none(client: InfluxDBClient) -> None:
