@@ -10,6 +10,7 @@ exactly what its arguments name, or raises :class:`~influxorm.exceptions.Validat
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from collections.abc import Callable, Iterable, Mapping
@@ -313,9 +314,19 @@ def _int(value: object) -> str:
     return _int_text(value)
 
 
+def _exact_float(value: int) -> float:
+    try:
+        converted = float(value)
+    except OverflowError:
+        converted = math.inf
+    if converted != value:
+        raise _refuse("an int argument to a float placeholder must be exact as a float", value)
+    return converted
+
+
 def _float(value: object) -> str:
     if type(value) is int:
-        return format_float(float(value))
+        return format_float(_exact_float(value))
     if type(value) is not float:
         raise _refuse("a float argument must be a number", value)
     return format_float(value)
@@ -354,12 +365,18 @@ def _number(value: object) -> str | None:
         return format_float(value)
     if isinstance(value, str):
         if _INT_TEXT.fullmatch(value):
+            if len(value) > 20:  # longer than any int64 (and than int() may parse)
+                raise _refuse("an int argument must fit in int64", value)
             return _int_text(int(value))
         if _FLOAT_TEXT.fullmatch(value):
             try:
-                return format_float(float(Decimal(value)))
-            except (InvalidOperation, OverflowError):
+                exact = Decimal(value)
+            except InvalidOperation:
                 return None
+            number = float(exact)
+            if number == 0 and exact != 0:
+                raise _refuse("a number argument must not underflow to 0", value)
+            return format_float(number)
     return None
 
 
