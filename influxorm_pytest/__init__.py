@@ -64,10 +64,12 @@ def influxdb_url(influxdb_server: InfluxDBServer) -> str:
 @pytest.fixture
 def influxdb_database(influxdb_server: InfluxDBServer) -> Iterator[str]:
     """A unique database name, created before the test and dropped after it."""
+    from influxorm.query import statements
+
     name = f"test_{uuid.uuid4().hex[:12]}"
-    influxdb_server.execute(f'CREATE DATABASE "{name}"')
+    influxdb_server.execute(statements.create_database(name))
     yield name
-    influxdb_server.execute(f'DROP DATABASE "{name}"')
+    influxdb_server.execute(statements.drop_database(name))
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import IO, Any, Self
 
 from influxorm.exceptions import InfluxORMError
+from influxorm.query import statements
 from influxorm.testing.config import (
     ConfigValue,
     continuous_query_settings,
@@ -205,11 +206,9 @@ class InfluxDBServer:
                 if "address already in use" not in self.log_tail():
                     raise
                 logger.info("port taken between choosing and binding it; trying others")
-        if first_start and self._auth_enabled:
+        if first_start and self._username is not None and self._password is not None:
             self.execute(
-                f'CREATE USER "{self._username}" WITH PASSWORD '
-                f"'{self._password}' WITH ALL PRIVILEGES",
-                auth=False,
+                statements.create_user(self._username, self._password, admin=True), auth=False
             )
 
     def stop(self) -> None:
