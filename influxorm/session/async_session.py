@@ -63,6 +63,7 @@ from influxorm.session.chunks import ChunkIterator
 from influxorm.session.messages import Response
 from influxorm.session.options import options_from_env, parse_url
 from influxorm.session.patterns import QueryPattern, format_pattern
+from influxorm.session.redaction import check_password, hidden
 from influxorm.session.retry import RetryPolicy
 from influxorm.session.sending import Sender, WriteTarget
 from influxorm.session.transport import Transport
@@ -688,16 +689,24 @@ class AsyncSession:
         )
 
     async def create_user(self, name: str, password: str, *, admin: bool = False) -> None:
-        """``CREATE USER`` (``admin=True``: with all privileges)."""
-        await self.execute(statements.create_user(name, password, admin=admin))
+        """``CREATE USER`` (``admin=True``: with all privileges).
+
+        A password InfluxQL cannot carry (NUL, carriage return) is a ValidationError that
+        does not show it; no message or log line ever does.
+        """
+        with hidden(password):
+            statement = statements.create_user(name, check_password(password), admin=admin)
+        await self.execute(statement)
 
     async def drop_user(self, name: str) -> None:
         """``DROP USER``."""
         await self.execute(statements.drop_user(name))
 
     async def set_password(self, name: str, password: str) -> None:
-        """``SET PASSWORD FOR``."""
-        await self.execute(statements.set_password(name, password))
+        """``SET PASSWORD FOR`` (the password is checked as :meth:`create_user` does)."""
+        with hidden(password):
+            statement = statements.set_password(name, check_password(password))
+        await self.execute(statement)
 
     async def show_users(self) -> list[dict[str, Any]]:
         """The users: dicts with ``user`` and ``admin``."""

@@ -16,8 +16,10 @@ from urllib.parse import urlencode
 from influxorm.exceptions import ValidationError
 from influxorm.results.output import OUTPUTS, Output
 from influxorm.session.messages import Endpoint, Request
-from influxorm.session.options import make_ssl_context, split_credentials
+from influxorm.session.options import make_ssl_context
+from influxorm.session.redaction import redact_statement, split_statement
 from influxorm.session.retry import RetryPolicy
+from influxorm.session.urls import check_http_url, split_userinfo
 
 logger = logging.getLogger("influxorm")
 
@@ -52,11 +54,6 @@ _EPOCHS: Final = frozenset(get_args(Epoch))
 _MAX_GET_QUERY = 4096
 _READ_ONLY = re.compile(r"\s*(SELECT|SHOW)\b", re.IGNORECASE)
 _MUTATING = re.compile(r"\bINTO\b|;", re.IGNORECASE)
-# The password literal of CREATE USER ... WITH PASSWORD '...' and SET PASSWORD FOR x = '...'.
-_PASSWORD = re.compile(
-    r"""(PASSWORD\s+(?:FOR\s+(?:"(?:[^"\\]|\\.)*"|\w+)\s*=\s*)?)'(?:[^'\\]|\\.)*'""",
-    re.IGNORECASE,
-)
 
 
 def _user_agent() -> str:
@@ -102,7 +99,8 @@ class SessionConfig:
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         max_connections: int = 100,
     ) -> None:
-        url, url_username, url_password = split_credentials(url)
+        check_http_url(url)
+        url, url_username, url_password = split_userinfo(url)
         if url_username is not None or url_password is not None:
             if username is not None or password is not None:
                 raise ValidationError("give credentials either in the URL or as arguments")
@@ -253,6 +251,7 @@ class SessionConfig:
                 if chunk_size <= 0:
                     raise ValidationError(f"chunk_size must be positive, not {chunk_size!r}")
                 url_params.append(("chunk_size", str(chunk_size)))
+        statement, secrets = split_statement(q)
         statement_params = [("q", q)]
         if params:
             statement_params.append(("params", json.dumps(dict(params))))
@@ -262,7 +261,8 @@ class SessionConfig:
                 Endpoint.QUERY,
                 params=(*url_params, *statement_params),
                 headers=headers,
-                statement=redact_statement(q),
+                statement=statement,
+                secrets=secrets,
             )
         return Request(
             "POST",
@@ -270,7 +270,8 @@ class SessionConfig:
             params=tuple(url_params),
             headers=(*headers, ("Content-Type", "application/x-www-form-urlencoded")),
             body=urlencode(statement_params).encode(),
-            statement=redact_statement(q),
+            statement=statement,
+            secrets=secrets,
         )
 
     def require_database(self, db: str | None) -> str:
@@ -312,11 +313,6 @@ def check_output(output: str) -> Output:
     raise ValidationError(
         f"unknown output {output!r}: use one of {', '.join(map(repr, OUTPUTS))}", value=output
     )
-
-
-def redact_statement(q: str) -> str:
-    """``q`` with password literals replaced by ``'***'``, for logs and error messages."""
-    return _PASSWORD.sub(r"\1'***'", q) if "PASSWORD" in q.upper() else q
 
 
 def _is_read_only(q: str) -> bool:

@@ -1,0 +1,186 @@
+"""Keeping passwords out of messages and logs: the one place statements are redacted.
+
+A statement that mentions ``PASSWORD`` (``CREATE USER ... WITH PASSWORD '...'``, ``SET
+PASSWORD FOR ... = '...'``, or anything a user sends) is shown with every string literal
+as ``'***'``, and with whatever follows the ``PASSWORD`` keyword as ``***`` when that is not
+a literal (``WITH PASSWORD secret``, a comment, a double-quoted word). The text taken out
+are the statement's *secrets*: a server message about the statement is scrubbed of them,
+and of the token influxd's parser quotes (``found <token>, expected ...``), which may be
+any part of a password.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Final
+
+from influxorm.exceptions import InfluxORMError, ValidationError
+
+__all__ = [
+    "MASK",
+    "check_password",
+    "hidden",
+    "hide_secrets",
+    "redact_statement",
+    "scrub",
+    "scrub_server_message",
+    "split_statement",
+]
+
+MASK: Final = "***"
+
+_KEYWORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FOR_USER: Final = re.compile(r'\s*FOR\s+(?:"(?:[^"\\]|\\.)*"?|[^\s=;]+)\s*=', re.IGNORECASE)
+_SPACE: Final = re.compile(r"\s*")
+_ESCAPE: Final = re.compile(r"\\(.)", re.DOTALL)
+# influxd's parse errors quote the token they stopped at: part of a password, maybe.
+_FOUND: Final = re.compile(r"found (.*?), expected", re.DOTALL)
+
+
+def _quoted_end(q: str, start: int, quote: str) -> int:
+    """The index just past the literal opened at ``start`` (the end of ``q`` if unclosed)."""
+    i = start + 1
+    while i < len(q):
+        if q[i] == "\\":
+            i += 2
+        elif q[i] == quote:
+            return i + 1
+        else:
+            i += 1
+    return len(q)
+
+
+def _statement_end(q: str, start: int) -> int:
+    """The index of the ``;`` ending the statement at ``start`` (quotes skipped), or len."""
+    i = start
+    while i < len(q):
+        if q[i] in "'\"":
+            i = _quoted_end(q, i, q[i])
+        elif q[i] == ";":
+            return i
+        else:
+            i += 1
+    return len(q)
+
+
+def split_statement(q: str) -> tuple[str, tuple[str, ...]]:
+    """``q`` redacted for messages, and the secrets taken out of it (empty if none)."""
+    if "PASSWORD" not in q.upper():
+        return q, ()
+    out: list[str] = []
+    secrets: list[str] = []
+    i = 0
+    while i < len(q):
+        char = q[i]
+        if char == "'":
+            end = _quoted_end(q, i, "'")
+            body = q[i + 1 : end - 1 if end > i + 1 and q[end - 1] == "'" else end]
+            secrets.extend((body, _ESCAPE.sub(r"\1", body)))
+            out.append(f"'{MASK}'")
+            i = end
+        elif char == '"':
+            end = _quoted_end(q, i, '"')
+            out.append(q[i:end])
+            i = end
+        elif q.startswith("--", i):
+            end = q.find("\n", i)
+            end = len(q) if end < 0 else end
+            out.append(q[i:end])
+            i = end
+        elif word := _KEYWORD.match(q, i):
+            out.append(word.group())
+            i = word.end()
+            if word.group().upper() == "PASSWORD":
+                for_user = _FOR_USER.match(q, i)
+                if for_user:
+                    out.append(for_user.group())
+                    i = for_user.end()
+                space = _SPACE.match(q, i)
+                value = space.end() if space else i
+                if value < len(q) and q[value] != "'":
+                    end = _statement_end(q, value)
+                    if q[value:end].strip():
+                        out.append(q[i:value] + MASK)
+                        secrets.append(q[value:end].strip())
+                        i = end
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out), tuple(secret for secret in secrets if secret)
+
+
+def redact_statement(q: str) -> str:
+    """``q`` with its passwords replaced by ``***`` (see the module docstring)."""
+    return split_statement(q)[0]
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every occurrence of each secret replaced by ``***``."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, MASK)
+    return text
+
+
+def scrub_server_message(message: str, secrets: Iterable[str]) -> str:
+    """A server message about a statement that held ``secrets``, scrubbed of them and of
+    the token a parse error quotes (which may be any part of a password)."""
+    secrets = tuple(secrets)
+    if not secrets:
+        return message
+    return scrub(_FOUND.sub(f"found {MASK}, expected", message), secrets)
+
+
+def check_password(password: object) -> str:
+    """``password`` if a ``CREATE USER``/``SET PASSWORD`` statement can carry it.
+
+    A ValidationError that never shows the password otherwise: not a str, empty, or
+    holding a NUL or a carriage return (influxd cannot read them in a string literal, and
+    its parse error would quote the password) or a lone surrogate (not UTF-8 text).
+    """
+    if not isinstance(password, str):
+        raise ValidationError(f"a password must be a str, not {type(password).__name__}")
+    if not password:
+        raise ValidationError("a password cannot be empty")
+    for char, name in (("\x00", "a NUL"), ("\r", "a carriage return")):
+        if char in password:
+            raise ValidationError(
+                f"a password cannot hold {name}: InfluxQL cannot carry it in a string literal "
+                "(the password is not shown)"
+            )
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            "a password must be UTF-8 text: it holds a lone surrogate (the password is not "
+            "shown)"
+        ) from None
+    return password
+
+
+def hide_secrets(error: InfluxORMError, secrets: Iterable[str]) -> InfluxORMError:
+    """Scrub ``secrets`` from ``error`` in place -- its message, notes and text
+    attributes -- and return it."""
+    secrets = tuple(secret for secret in secrets if secret)
+    if not secrets:
+        return error
+    error.args = tuple(scrub(a, secrets) if isinstance(a, str) else a for a in error.args)
+    for name, value in vars(error).items():
+        if name == "__notes__" and isinstance(value, list):
+            value[:] = [scrub(note, secrets) if isinstance(note, str) else note for note in value]
+        elif isinstance(value, str):
+            setattr(error, name, scrub(value, secrets))
+    return error
+
+
+@contextmanager
+def hidden(secret: str) -> Iterator[None]:
+    """Scrub ``secret`` (as given and as ``repr`` shows it) from any influxorm error
+    raised inside the block: for building statements that carry a password."""
+    try:
+        yield
+    except InfluxORMError as error:
+        forms = [secret, repr(secret)[1:-1]] if isinstance(secret, str) else []
+        raise hide_secrets(error, forms) from None
