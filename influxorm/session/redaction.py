@@ -3,7 +3,8 @@
 A statement that mentions ``PASSWORD`` (``CREATE USER ... WITH PASSWORD '...'``, ``SET
 PASSWORD FOR ... = '...'``, or anything a user sends) is shown with every string literal
 as ``'***'``, and with whatever follows the ``PASSWORD`` keyword as ``***`` when that is not
-a literal (``WITH PASSWORD secret``, a comment, a double-quoted word). The text taken out
+a literal (``WITH PASSWORD secret``, a comment, a double-quoted word: everything to the
+end of the text, as nothing says where such a password ends). The text taken out
 are the statement's *secrets*: a server message about the statement is scrubbed of them,
 and of the token influxd's parser quotes (``found <token>, expected ...``), which may be
 any part of a password.
@@ -34,6 +35,7 @@ MASK: Final = "***"
 _KEYWORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FOR_USER: Final = re.compile(r'\s*FOR\s+(?:"(?:[^"\\]|\\.)*"?|[^\s=;]+)\s*=', re.IGNORECASE)
 _SPACE: Final = re.compile(r"\s*")
+_PIECES: Final = re.compile(r"[\s;]+")
 _ESCAPE: Final = re.compile(r"\\(.)", re.DOTALL)
 # influxd's parse errors quote the token they stopped at: part of a password, maybe.
 _FOUND: Final = re.compile(r"found (.*?), expected", re.DOTALL)
@@ -52,17 +54,9 @@ def _quoted_end(q: str, start: int, quote: str) -> int:
     return len(q)
 
 
-def _statement_end(q: str, start: int) -> int:
-    """The index of the ``;`` ending the statement at ``start`` (quotes skipped), or len."""
-    i = start
-    while i < len(q):
-        if q[i] in "'\"":
-            i = _quoted_end(q, i, q[i])
-        elif q[i] == ";":
-            return i
-        else:
-            i += 1
-    return len(q)
+def _unescape(body: str) -> str:
+    """The text an InfluxQL string literal means (``\\n`` is a line feed)."""
+    return _ESCAPE.sub(lambda m: "\n" if m.group(1) == "n" else m.group(1), body)
 
 
 def split_statement(q: str) -> tuple[str, tuple[str, ...]]:
@@ -77,7 +71,7 @@ def split_statement(q: str) -> tuple[str, tuple[str, ...]]:
         if char == "'":
             end = _quoted_end(q, i, "'")
             body = q[i + 1 : end - 1 if end > i + 1 and q[end - 1] == "'" else end]
-            secrets.extend((body, _ESCAPE.sub(r"\1", body)))
+            secrets.extend((body, _unescape(body)))
             out.append(f"'{MASK}'")
             i = end
         elif char == '"':
@@ -90,21 +84,21 @@ def split_statement(q: str) -> tuple[str, tuple[str, ...]]:
             out.append(q[i:end])
             i = end
         elif word := _KEYWORD.match(q, i):
-            out.append(word.group())
-            i = word.end()
-            if word.group().upper() == "PASSWORD":
-                for_user = _FOR_USER.match(q, i)
-                if for_user:
-                    out.append(for_user.group())
-                    i = for_user.end()
-                space = _SPACE.match(q, i)
-                value = space.end() if space else i
-                if value < len(q) and q[value] != "'":
-                    end = _statement_end(q, value)
-                    if q[value:end].strip():
-                        out.append(q[i:value] + MASK)
-                        secrets.append(q[value:end].strip())
-                        i = end
+            if not word.group().upper().startswith("PASSWORD"):
+                out.append(word.group())
+                i = word.end()
+                continue
+            i = word.start() + len("PASSWORD")  # "PASSWORDx": x is no keyword, mask it
+            out.append(q[word.start() : i])
+            if i == word.end() and (for_user := _FOR_USER.match(q, i)):
+                out.append(for_user.group())
+                i = for_user.end()
+            value = _SPACE.match(q, i).end()  # type: ignore[union-attr]  # \s* always matches
+            # Not a literal: no telling where the password ends, so all the rest goes.
+            if value < len(q) and q[value] != "'":
+                out.append(q[i:value] + MASK)
+                secrets.extend((q[value:].strip(), *_PIECES.split(q[value:])))
+                i = len(q)
         else:
             out.append(char)
             i += 1
@@ -154,8 +148,7 @@ def check_password(password: object) -> str:
         password.encode("utf-8")
     except UnicodeEncodeError:
         raise ValidationError(
-            "a password must be UTF-8 text: it holds a lone surrogate (the password is not "
-            "shown)"
+            "a password must be UTF-8 text: it holds a lone surrogate (the password is not shown)"
         ) from None
     return password
 

@@ -150,9 +150,7 @@ async def retrying(
             if policy.deadline is not None and elapsed + wait > policy.deadline:
                 reason = f"the retry deadline of {policy.deadline}s would pass"
                 error.add_note(f"(gave up after {retry} attempts: {reason})")
-                logger.warning(
-                    "%s failed after %d attempt(s) (%s): %s", what, retry, reason, error
-                )
+                logger.warning("%s failed after %d attempt(s) (%s): %s", what, retry, reason, error)
                 raise
             logger.debug("retry %d of %s in %.3fs after: %s", retry, what, wait, error)
             last = error

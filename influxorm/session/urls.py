@@ -14,7 +14,10 @@ error message that quotes the URL. Here:
   ``?`` and ``#`` in a password work;
 * when both readings make sense (``u:123/x@host`` is also host ``u``, port 123, path
   ``/x@host``), the URL is refused with a :class:`ValidationError` that quotes none of it
-  and says to percent-encode.
+  and says to percent-encode. An ``@`` after a ``/``, ``?`` or ``#`` of a URL that has no
+  credentials is taken as part of the path or options only when no ``:`` or ``@`` could
+  make the text before it user info (``http://host/db@x``); otherwise it must be written
+  ``%40``.
 
 Nothing here ever puts a password in a message.
 """
@@ -64,8 +67,9 @@ def _userinfo_end(rest: str) -> int | None:
     plain = _HOST.fullmatch(host)
     if plain is None:
         return last  # "u:pa" is no host[:port]: the password goes on to the last '@'
-    if "@" in authority or plain.group(1) is not None:
-        # "u:123/x@h" or "u:p@h/x@h2": host "u", port 123 (or host "h") is possible too.
+    if "@" in authority or plain.group(1) is not None or ":" in rest[end:last]:
+        # "u:123/x@h", "u:p@h/x@h2", "u/x:p@h": host "u" (or "h") and a path are
+        # possible too.
         raise ValidationError(
             "this URL reads two ways (an '@' follows a '/', '?' or '#'): user info whose "
             "password holds an unencoded '/', '?' or '#', or an '@' in the path or options. "
