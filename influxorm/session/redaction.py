@@ -2,9 +2,10 @@
 
 A statement that mentions ``PASSWORD`` (``CREATE USER ... WITH PASSWORD '...'``, ``SET
 PASSWORD FOR ... = '...'``, or anything a user sends) is shown with every string literal
-as ``'***'``, and with whatever follows the ``PASSWORD`` keyword as ``***`` when that is not
-a literal (``WITH PASSWORD secret``, a comment, a double-quoted word: everything to the
-end of the text, as nothing says where such a password ends). The text taken out
+as ``'***'``. What follows the ``PASSWORD`` keyword (and ``FOR <user> =``) is shown as
+``***`` up to the end of the text unless it is one literal that ends the statement
+(optionally ``WITH ALL PRIVILEGES``): ``WITH PASSWORD secret``, ``PASSWORD 'it's'``, a
+comment -- nothing says where such a password ends. The text taken out
 are the statement's *secrets*: a server message about the statement is scrubbed of them,
 and of the token influxd's parser quotes (``found <token>, expected ...``), which may be
 any part of a password.
@@ -35,7 +36,9 @@ MASK: Final = "***"
 _KEYWORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FOR_USER: Final = re.compile(r'\s*FOR\s+(?:"(?:[^"\\]|\\.)*"?|[^\s=;]+)\s*=', re.IGNORECASE)
 _SPACE: Final = re.compile(r"\s*")
-_PIECES: Final = re.compile(r"[\s;]+")
+_PIECES: Final = re.compile(r"[\s;']+")
+# What may follow the password literal of a well-formed CREATE USER or SET PASSWORD.
+_WELL_FORMED_END: Final = re.compile(r"\s*(?:WITH\s+ALL\s+PRIVILEGES\s*)?(?:;|$)", re.IGNORECASE)
 _ESCAPE: Final = re.compile(r"\\(.)", re.DOTALL)
 # influxd's parse errors quote the token they stopped at: part of a password, maybe.
 _FOUND: Final = re.compile(r"found (.*?), expected", re.DOTALL)
@@ -94,10 +97,17 @@ def split_statement(q: str) -> tuple[str, tuple[str, ...]]:
                 out.append(for_user.group())
                 i = for_user.end()
             value = _SPACE.match(q, i).end()  # type: ignore[union-attr]  # \s* always matches
-            # Not a literal: no telling where the password ends, so all the rest goes.
-            if value < len(q) and q[value] != "'":
+            if value < len(q) and q[value] == "'":
+                end = _quoted_end(q, value, "'")
+                if end - 1 > value and q[end - 1] == "'" and _WELL_FORMED_END.match(q, end):
+                    continue  # the literal is masked next, the rest stays readable
+            # Not one literal ending the statement: no telling where the password ends.
+            if value < len(q):
                 out.append(q[i:value] + MASK)
                 secrets.extend((q[value:].strip(), *_PIECES.split(q[value:])))
+                if q[value] == "'":
+                    body = q[value + 1 :]
+                    secrets.extend((body, _unescape(body), body.rstrip("'")))
                 i = len(q)
         else:
             out.append(char)
