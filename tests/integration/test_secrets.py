@@ -181,12 +181,15 @@ def test_a_random_password_never_shows(
     assert seen.leaks(password, marker) == []
 
 
-@pytest.mark.parametrize("password", ["pa#ss/w?rd@SECRETword", "12/SECRETword", "a'\"\\ SECRETword"])
+@pytest.mark.parametrize(
+    "password", ["pa#ss/w?rd@SECRETword", "12/SECRETword", "a'\"\\ SECRETword"]
+)
 def test_the_command_on_an_unreachable_server_never_shows_the_password(
     closed_port: int, password: str
 ) -> None:
     with Seen() as seen:
-        status = seen.cli("ping", "--url", _url(password, "127.0.0.1", closed_port), "--timeout", "5")
+        url = _url(password, "127.0.0.1", closed_port)
+        status = seen.cli("ping", "--url", url, "--timeout", "5")
     assert status == 1
     assert seen.leaks(password, "SECRET") == []
 
