@@ -62,7 +62,8 @@ def test_accepted_credentials_exit_0(
     server: InfluxDBServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert server.password is not None
-    status, out, err = _ping(capsys, "--url", server.url, "-u", "admin", "--password", server.password)
+    admin = ("-u", "admin", "--password", server.password)
+    status, out, err = _ping(capsys, "--url", server.url, *admin)
     assert (status, err) == (0, "")
     assert out.startswith("InfluxDB 1.")
     assert out.endswith(f" is up at {server.url}\n")
