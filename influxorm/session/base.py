@@ -17,7 +17,7 @@ from influxorm.exceptions import ValidationError
 from influxorm.results.output import OUTPUTS, Output
 from influxorm.session.messages import Endpoint, Request
 from influxorm.session.options import make_ssl_context
-from influxorm.session.redaction import redact_statement, split_statement
+from influxorm.session.redaction import check_credential, redact_statement, split_statement
 from influxorm.session.retry import RetryPolicy
 from influxorm.session.urls import check_http_url, split_userinfo
 
@@ -170,8 +170,11 @@ class SessionConfig:
         header_list = [("User-Agent", _USER_AGENT)]
         header_list.extend((str(k), str(v)) for k, v in (headers or {}).items())
         if token is not None:
-            header_list.append(("Authorization", f"Token {token}"))
+            header_list.append(("Authorization", f"Token {check_credential('token', token)}"))
         elif username is not None:
+            check_credential("username", username)
+            if password is not None:
+                check_credential("password", password)
             credentials = f"{username}:{password or ''}".encode()
             header_list.append(("Authorization", f"Basic {base64.b64encode(credentials).decode()}"))
         self._headers: tuple[tuple[str, str], ...] = tuple(header_list)

@@ -22,6 +22,7 @@ from influxorm.exceptions import InfluxORMError, ValidationError
 
 __all__ = [
     "MASK",
+    "check_credential",
     "check_password",
     "hidden",
     "hide_secrets",
@@ -161,6 +162,32 @@ def check_password(password: object) -> str:
             "a password must be UTF-8 text: it holds a lone surrogate (the password is not shown)"
         ) from None
     return password
+
+
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_credential(kind: str, value: object) -> str:
+    """``value`` if it can travel in an HTTP header as the session's ``kind`` (``username``,
+    ``password``, ``token``): a ValidationError that never shows it otherwise.
+
+    Lone surrogates (not UTF-8 text) are refused, control characters in a token (sent as
+    it is, where CR and LF would split the header; basic auth is base64-encoded) and a
+    ``:`` in a username (basic auth splits at the first).
+    """
+    if not isinstance(value, str):
+        raise ValidationError(f"{kind} must be a str, not {type(value).__name__}")
+    if kind == "token" and _CONTROL.search(value):
+        raise ValidationError(f"the {kind} holds a control character (it is not shown)")
+    if kind == "username" and ":" in value:
+        raise ValidationError("a username for basic auth cannot hold ':'")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            f"the {kind} must be UTF-8 text: it holds a lone surrogate (it is not shown)"
+        ) from None
+    return value
 
 
 def hide_secrets(error: InfluxORMError, secrets: Iterable[str]) -> InfluxORMError:

@@ -146,3 +146,25 @@ def test_a_query_error_never_quotes_the_password() -> None:
     error = error_for_status(request, 400, body)
     assert isinstance(error, QueryError)
     assert "SECRET" not in f"{error} {vars(error)} {request!r}"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "reason"),
+    [
+        ({"token": "a\nSECRET"}, "control character"),
+        ({"token": "a\x00SECRET"}, "control character"),
+        ({"token": "a\ud800SECRET"}, "lone surrogate"),
+        ({"username": "u", "password": "p\ud800SECRET"}, "lone surrogate"),
+        ({"username": "u:SECRET", "password": "p"}, "cannot hold ':'"),
+    ],
+)
+def test_credentials_that_cannot_be_sent_are_refused_unseen(
+    arguments: dict[str, str], reason: str
+) -> None:
+    with pytest.raises(ValidationError, match=reason) as caught:
+        SessionConfig("http://h:1", **arguments)
+    assert "SECRET" not in repr(caught.value)
+
+
+def test_control_characters_in_a_basic_auth_password_are_fine() -> None:
+    SessionConfig("http://h:1", username="u", password="tab\there\nnewline")
