@@ -25,6 +25,7 @@ from influxorm.models.writing import encode_lines, model_line_batches
 from influxorm.progress import Progress
 from influxorm.query import execution
 from influxorm.query.query import AggregateQuery, Query
+from influxorm.redaction import check_password, hidden
 from influxorm.results import gc_paused
 from influxorm.results.decoding import MSGPACK, ResponseDecoder, frame_accept
 from influxorm.results.frames import FrameAccumulator
@@ -63,7 +64,6 @@ from influxorm.session.chunks import ChunkIterator
 from influxorm.session.messages import Response
 from influxorm.session.options import options_from_env, parse_url
 from influxorm.session.patterns import QueryPattern, format_pattern
-from influxorm.session.redaction import check_password, hidden
 from influxorm.session.retry import RetryPolicy
 from influxorm.session.sending import Sender, WriteTarget
 from influxorm.session.transport import Transport

@@ -14,10 +14,10 @@ from typing import Any, Final, Literal, get_args
 from urllib.parse import urlencode
 
 from influxorm.exceptions import ValidationError
+from influxorm.redaction import check_credential, redact_statement, split_statement
 from influxorm.results.output import OUTPUTS, Output
 from influxorm.session.messages import Endpoint, Request
 from influxorm.session.options import make_ssl_context
-from influxorm.session.redaction import check_credential, redact_statement, split_statement
 from influxorm.session.retry import RetryPolicy
 from influxorm.session.urls import check_http_url, split_userinfo
 

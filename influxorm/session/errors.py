@@ -30,10 +30,10 @@ from influxorm.exceptions import (
     ThrottledError,
     WriteError,
 )
+from influxorm.redaction import scrub_server_message
 from influxorm.results.decoding import error_body_message
 from influxorm.results.json import describe_statement
 from influxorm.session.messages import Endpoint, Request, Response
-from influxorm.session.redaction import scrub_server_message
 
 __all__ = [
     "SessionStateError",

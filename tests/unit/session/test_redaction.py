@@ -8,9 +8,7 @@ from hypothesis import strategies as st
 
 from influxorm.exceptions import QueryError, ValidationError
 from influxorm.influxql import quote_ident, quote_string
-from influxorm.session.base import SessionConfig
-from influxorm.session.errors import error_for_status
-from influxorm.session.redaction import (
+from influxorm.redaction import (
     check_password,
     hidden,
     hide_secrets,
@@ -18,6 +16,8 @@ from influxorm.session.redaction import (
     scrub_server_message,
     split_statement,
 )
+from influxorm.session.base import SessionConfig
+from influxorm.session.errors import error_for_status
 
 
 @pytest.mark.parametrize(
