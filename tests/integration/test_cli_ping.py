@@ -3,6 +3,9 @@ item 4), against a real auth-enabled influxd (``/ping`` itself never checks them
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -71,3 +74,21 @@ def test_accepted_credentials_exit_0(
     monkeypatch.setenv("INFLUXDB_USERNAME", "reader")
     monkeypatch.setenv("INFLUXDB_PASSWORD", "reader-pw")
     assert _ping(capsys, "--url", server.url)[0] == 0
+
+
+def test_an_unreachable_server_is_one_line_on_stderr_without_the_password() -> None:
+    # A real process, without pytest's log handlers: the retries given up are logged at
+    # WARNING, which Python would print too if the command did not keep them quiet.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    done = subprocess.run(
+        [sys.executable, "-m", "influxorm", "ping", "--url", f"http://u:p#SECRET@127.0.0.1:{port}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.startswith("influxorm: GET /ping: ")
+    assert done.stderr.count("\n") == 1
+    assert "SECRET" not in done.stderr

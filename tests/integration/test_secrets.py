@@ -118,7 +118,7 @@ def _url(password: str, host: str, port: int, user: str = "alice") -> str:
 
 
 @settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
