@@ -144,3 +144,9 @@ def check_http_url(url: str) -> None:
             f"the URL {redact_url(url)!r} has no host: write e.g. 'http://localhost:8086'",
             value=redact_url(url),
         )
+    if "?" in rest or "#" in rest:
+        # Not quoted: an option may be a token.
+        raise ValidationError(
+            "a session URL takes no '?options' or '#fragment': give options as keyword "
+            "arguments, or read them from the URL with Session.from_url(url)"
+        )

@@ -146,6 +146,17 @@ def test_a_query_error_never_quotes_the_password() -> None:
     error = error_for_status(request, 400, body)
     assert isinstance(error, QueryError)
     assert "SECRET" not in f"{error} {vars(error)} {request!r}"
+    read = config.query_request(
+        "SELECT * FROM logins WHERE password = 'SECRET'",
+        db=None,
+        rp=None,
+        epoch=None,
+        params={"p": "SECRET"},
+        chunked=False,
+        chunk_size=None,
+    )
+    assert read.method == "GET"
+    assert "SECRET" not in repr(read)
 
 
 @pytest.mark.parametrize(

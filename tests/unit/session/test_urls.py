@@ -143,6 +143,8 @@ def test_a_url_without_a_scheme_is_refused_with_the_fix(url: str, fix: str) -> N
         ("http://", "has no host"),
         ("http://u:s3cret@", "has no host"),
         ("http+unix://%2Ftmp%2Fs.sock", "unix_socket="),
+        ("http://h:8086/?token=s3cret", "Session.from_url(url)"),
+        ("http://h:8086#s3cret", "takes no '?options'"),
     ],
 )
 def test_other_unusable_urls_are_refused(url: str, message: str) -> None:
