@@ -34,7 +34,7 @@ __all__ = ["SplitURL", "check_http_url", "redact_url", "require_scheme", "split_
 
 _SCHEME: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 # host[:port] as a standard parser would accept it: a name or address, then digits.
-_HOST: Final = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%-]+)(?::([0-9]+))?")
+_HOST: Final = re.compile(r"(?:\[[0-9A-Za-z:.%]+\]|[A-Za-z0-9_.~%-]+)(?::([0-9]+))?")
 _DELIMITERS: Final = re.compile(r"[/?#]")
 
 _ENCODE: Final = (

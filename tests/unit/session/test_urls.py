@@ -31,6 +31,8 @@ from influxorm.session.urls import check_http_url, redact_url, split_userinfo
         ("https://u%40x:p%3Aw%2F@db.example/i/m", "https://db.example/i/m", "u@x", "p:w/"),
         ("http://u:p@[::1]:8086/x", "http://[::1]:8086/x", "u", "p"),
         ("http://h/my@db", "http://h/my@db", None, None),
+        ("http://influx_db/my@db", "http://influx_db/my@db", None, None),
+        ("http://[fe80::1%25eth0]/my@db", "http://[fe80::1%25eth0]/my@db", None, None),
         ("http+unix://%2Ftmp%2Fs.sock/d", "http+unix://%2Ftmp%2Fs.sock/d", None, None),
         ("localhost:8086", "localhost:8086", None, None),
     ],
