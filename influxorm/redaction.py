@@ -5,10 +5,10 @@ PASSWORD FOR ... = '...'``, or anything a user sends) is shown with every string
 as ``'***'``. What follows the ``PASSWORD`` keyword (and ``FOR <user> =``) is shown as
 ``***`` up to the end of the text unless it is one literal that ends the statement
 (optionally ``WITH ALL PRIVILEGES``): ``WITH PASSWORD secret``, ``PASSWORD 'it's'``, a
-comment -- nothing says where such a password ends. The text taken out
-are the statement's *secrets*: a server message about the statement is scrubbed of them,
-and of the token influxd's parser quotes (``found <token>, expected ...``), which may be
-any part of a password.
+comment -- nothing says where such a password ends. The text taken out are the
+statement's *secrets*: a server message about the statement is scrubbed of them, and of
+the token influxd's parser quotes (``found <token>, expected ...``), which may be any
+part of a password.
 """
 
 from __future__ import annotations
