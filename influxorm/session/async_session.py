@@ -24,6 +24,7 @@ from influxorm.models.writing import encode_lines, model_line_batches
 from influxorm.progress import Progress
 from influxorm.query import execution, statements
 from influxorm.query.query import AggregateQuery, Query
+from influxorm.redaction import check_password, hidden
 from influxorm.results import gc_paused
 from influxorm.results.decoding import MSGPACK, ResponseDecoder, frame_accept
 from influxorm.results.frames import FrameAccumulator
@@ -685,16 +686,24 @@ class AsyncSession:
         return admin.rows_as_dicts(await self.execute(statements.show_retention_policies(target)))
 
     async def create_user(self, name: str, password: str, *, admin: bool = False) -> None:
-        """``CREATE USER`` (``admin=True``: with all privileges)."""
-        await self.execute(statements.create_user(name, password, admin=admin))
+        """``CREATE USER`` (``admin=True``: with all privileges).
+
+        A password InfluxQL cannot carry (NUL, carriage return) is a ValidationError that
+        does not show it; no message or log line ever does.
+        """
+        with hidden(password):
+            statement = statements.create_user(name, check_password(password), admin=admin)
+        await self.execute(statement)
 
     async def drop_user(self, name: str) -> None:
         """``DROP USER``."""
         await self.execute(statements.drop_user(name))
 
     async def set_password(self, name: str, password: str) -> None:
-        """``SET PASSWORD FOR``."""
-        await self.execute(statements.set_password(name, password))
+        """``SET PASSWORD FOR`` (the password is checked as :meth:`create_user` does)."""
+        with hidden(password):
+            statement = statements.set_password(name, check_password(password))
+        await self.execute(statement)
 
     async def show_users(self) -> list[dict[str, Any]]:
         """The users: dicts with ``user`` and ``admin``."""
