@@ -13,7 +13,7 @@ from typing import Self
 
 import attrs
 
-from influxorm.exceptions import InfluxORMError, ValidationError
+from influxorm.exceptions import InfluxORMError, ValidationError, WriteError
 from influxorm.models.measurement import Measurement
 from influxorm.models.writing import encode_lines
 from influxorm.session.batching import (
@@ -655,7 +655,8 @@ class AsyncBulkWriter:
                     self._fail(rest.body, rest.points, rest.points, never, target)
                 raise
             except InfluxORMError as error:
-                self._fail(piece.body, piece.points, piece.points - done, error, target)
+                lost = _points_lost(error, piece.points - done)
+                self._fail(piece.body, piece.points, lost, error, target)
             except Exception as error:
                 unsent = _unsent_error("failed while it was sent", error, maybe_written=True)
                 self._fail(piece.body, piece.points, piece.points - done, unsent, target)
@@ -746,13 +747,23 @@ class AsyncBulkWriter:
             try:
                 self._on_progress(self.progress)
             except Exception as error:
-                self._callback_failed("on_progress", error)
+                self._on_progress = None
+                self._callback_failed("on_progress", error, "it is not called again")
 
 
 def _body(lines: list[str]) -> bytes:
     """``lines`` as a request body, also when a string cannot be UTF-8 (kept for the
     :class:`FailedBatch`, never sent)."""
     return "\n".join(lines).encode("utf-8", "surrogatepass")
+
+
+def _points_lost(error: InfluxORMError, points: int) -> int:
+    """How many of a failed request's ``points`` were not written."""
+    if isinstance(error, WriteError) and error.written is True:  # a partial write
+        refused = len(error.rejected_lines) or error.dropped
+        if refused is not None:
+            return min(points, refused)
+    return points
 
 
 def _unsent_error(what: str, error: Exception, *, maybe_written: bool) -> UnsentBatchError:
