@@ -6,8 +6,8 @@ and environment configuration, TLS), ``messages`` (request/response values),
 importing aiohttp), ``errors`` (responses -> exceptions, in one place), ``retry`` (the
 retry policy and loop), ``batching`` (bodies, 413 splits, idempotency), ``sending`` (the
 request path), ``chunks`` (chunked responses), ``admin`` and ``patterns`` (quoted
-InfluxQL), ``writer`` and ``blocking_writer`` (bulk writers), ``async_session``,
-``loop_thread`` and ``blocking``.
+InfluxQL), ``writer`` and ``blocking_writer`` (bulk writers), ``lifecycle`` (what exit does with
+open writers and sessions), ``async_session``, ``loop_thread`` and ``blocking``.
 """
 
 from influxorm.session.async_session import AsyncSession
@@ -15,11 +15,17 @@ from influxorm.session.blocking import Session
 from influxorm.session.blocking_writer import BulkWriter
 from influxorm.session.chunks import ChunkIterator
 from influxorm.session.errors import SessionStateError
+from influxorm.session.lifecycle import UnsentPointsWarning
 from influxorm.session.messages import Request, Response
 from influxorm.session.patterns import register_pattern
 from influxorm.session.retry import NO_RETRY, RetryPolicy
 from influxorm.session.transport import Transport
-from influxorm.session.writer import AsyncBulkWriter, FailedBatch, WriterProgress
+from influxorm.session.writer import (
+    AsyncBulkWriter,
+    FailedBatch,
+    UnsentBatchError,
+    WriterProgress,
+)
 
 __all__ = [
     "NO_RETRY",
@@ -34,6 +40,8 @@ __all__ = [
     "Session",
     "SessionStateError",
     "Transport",
+    "UnsentBatchError",
+    "UnsentPointsWarning",
     "WriterProgress",
     "register_pattern",
 ]
