@@ -210,9 +210,11 @@ class Session:
         self._closed = True
         unregister_session(self)
         try:
-            self._close_writers()
-            if self._loop_thread.running:
-                self._loop_thread.run(self._session.aclose())
+            try:
+                self._close_writers()
+            finally:
+                if self._loop_thread.running:
+                    self._loop_thread.run(self._session.aclose())
         finally:
             self._loop_thread.stop()
 

@@ -467,32 +467,41 @@ class AsyncBulkWriter:
                 out.append((key, lines, len(lines), True))
         return out
 
+    def _chunks(self, groups: list[Group]) -> list[Group]:
+        """``groups`` cut into pieces of at most ``batch_size`` points (raw line protocol,
+        whose lines may hold several points, stays whole)."""
+        size = self.batch_size
+        out: list[Group] = []
+        for key, lines, points, idempotent in groups:
+            if idempotent is None or len(lines) <= size:
+                out.append((key, lines, points, idempotent))
+            else:
+                for start in range(0, len(lines), size):
+                    chunk = lines[start : start + size]
+                    out.append((key, chunk, len(chunk), idempotent))
+        return out
+
     async def _accept_groups(self, groups: list[Group]) -> int:
         """Buffer encoded ``groups`` (waiting while the buffer is full); their points."""
         accepted = 0
-        for key, lines, points, idempotent in groups:
-            if idempotent is None:
-                await self._accept(lines, points, None, key)
-            else:
-                size = self.batch_size
-                for start in range(0, len(lines), size):
-                    chunk = lines if len(lines) <= size else lines[start : start + size]
-                    await self._accept(chunk, len(chunk), True, key)
+        for key, lines, points, idempotent in self._chunks(groups):
+            await self._accept(lines, points, idempotent, key)
             accepted += points
         return accepted
 
     async def _take_over(self, groups: list[Group]) -> None:
         """Buffer ``groups`` that a blocking writer already accepted from its caller; if
-        cancelled meanwhile, what is left becomes failed batches (never dropped)."""
-        index = 0
+        interrupted meanwhile, what is left becomes failed batches (never dropped)."""
+        chunks = self._chunks(groups)
+        done = 0
         try:
             self._check_open()
-            for index, group in enumerate(groups):  # noqa: B007 -- read in except
-                await self._accept_groups([group])
+            for key, lines, points, idempotent in chunks:
+                await self._accept(lines, points, idempotent, key)
+                done += 1
         except BaseException:
-            for key, lines, _, _ in groups[index:]:
-                target = self._target_of(key)
-                self._fail_unsent(target, lines, "the hand-over to the writer was interrupted")
+            for key, lines, _, _ in chunks[done:]:
+                self._fail_unsent(self._target_of(key), lines, "the hand-over was interrupted")
             raise
 
     async def _accept(

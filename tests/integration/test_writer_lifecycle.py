@@ -21,7 +21,13 @@ from support.faultproxy import Fault, FaultProxy, RequestInfo
 
 import influxorm as orm
 from influxorm.exceptions import InfluxORMError, ValidationError
-from influxorm.session import AsyncSession, FailedBatch, Session, WriterProgress
+from influxorm.session import (
+    AsyncSession,
+    FailedBatch,
+    Session,
+    SessionStateError,
+    WriterProgress,
+)
 from influxorm.session.writer import AsyncBulkWriter, UnsentBatchError
 from influxorm.testing import InfluxDBServer
 
@@ -139,6 +145,26 @@ async def test_a_string_the_server_cannot_receive_never_hangs_the_writer(
         assert isinstance(caught.value, UnsentBatchError)
         assert [batch.points for batch in writer.failed_batches] == [2]
         assert isinstance(caught.value.__cause__, UnicodeEncodeError)
+
+
+async def test_a_writer_whose_tasks_were_cancelled_raises_instead_of_waiting(
+    async_session: AsyncSession,
+) -> None:
+    # Something else cancelled the writer's tasks (a framework cancelling every task).
+    writer = async_session.writer(batch_size=10, max_concurrency=1, flush_interval=None)
+    await writer.__aenter__()
+    for task in writer._tasks:
+        task.cancel()
+    await asyncio.sleep(0)
+    await writer.write(_ticks(10))
+    async with asyncio.timeout(30):
+        with pytest.raises(SessionStateError, match="10 point"):
+            await writer.flush()
+        with pytest.raises(SessionStateError) as caught:
+            await writer.aclose()
+    assert any("10 point(s) not acknowledged" in note for note in caught.value.__notes__)
+    assert sum(batch.points for batch in writer.failed_batches) == 10
+    assert all(isinstance(batch.error, UnsentBatchError) for batch in writer.failed_batches)
 
 
 # -- issue 12.6: a validation error concerns the points it names ----------------------
