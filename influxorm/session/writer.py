@@ -238,6 +238,7 @@ class AsyncBulkWriter:
         self._tasks: list[asyncio.Task[None]] = []
         # A blocking writer's points accepted in its caller's thread, not yet handed over.
         self._handoff: Handoff | None = None
+        self._orphaned = 0  # points in flight when something else cancelled a worker
         self._closed = False
 
     # -- lifecycle -------------------------------------------------------------------
@@ -309,7 +310,8 @@ class AsyncBulkWriter:
         """Points accepted and not acknowledged, including those a blocking writer holds."""
         if self._closed:
             return 0
-        return self._buffered + (self._handoff.points if self._handoff is not None else 0)
+        held = self._handoff.points if self._handoff is not None else 0
+        return self._buffered + held + self._orphaned
 
     # -- the API ---------------------------------------------------------------------
 
@@ -657,11 +659,15 @@ class AsyncBulkWriter:
                     maybe_written=True,
                 )
                 self._fail(piece.body, piece.points, piece.points - done, in_flight, target)
+                lost = piece.points - done
                 for rest in pieces[index + 1 :]:
                     never = UnsentBatchError(
                         "the writer was cancelled before this batch was sent", maybe_written=False
                     )
                     self._fail(rest.body, rest.points, rest.points, never, target)
+                    lost += rest.points
+                if not self._closed:  # cancelled from outside: still counted at exit
+                    self._orphaned += lost
                 raise
             except InfluxORMError as error:
                 lost = _points_lost(error, piece.points - done)
