@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from types import TracebackType
 from typing import Self
 
@@ -57,9 +58,10 @@ class BulkWriter:
         writer = self._writer
         if writer._closed or writer._queue is None:
             writer._check_open()
-        point = writer._encode_point(data)
-        if point is not None:
-            held = self._handoff.add_point(*point)
+        encoder = getattr(type(data), "__influxorm_encoder__", None)
+        if encoder is not None:  # one model instance: the per-point path, kept short
+            key = writer._class_keys.get(type(data)) or writer._key_of(type(data))
+            held = self._handoff.add_point(key, encoder.encode(data, time.time_ns()))
         else:
             held = self._handoff.add(writer._encode_any(data))
         if held >= writer.batch_size:

@@ -117,50 +117,47 @@ class _Batch:
     idempotent: bool | None
 
 
-@attrs.define
-class _Run:
-    """Consecutive encoded points for one target."""
-
-    key: TargetKey
-    lines: list[str]
-    points: int
-    idempotent: bool | None
-
-
 class Handoff:
     """Points a blocking writer accepted in its caller's thread, in the order written,
     until the loop thread takes them (thread-safe)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._runs: list[_Run] = []
+        # Groups in the order written; a run of single points has points -1 (counted
+        # when taken) and grows while the points go to the same target.
+        self._groups: list[Group] = []
+        self._run_key: TargetKey | None = None
+        self._run: list[str] | None = None
         self.points = 0
 
     def add_point(self, key: TargetKey, line: str) -> int:
         """Add one encoded point; returns the points held."""
         with self._lock:
-            runs = self._runs
-            last = runs[-1] if runs else None
-            if last is not None and last.key == key and last.idempotent:
-                last.lines.append(line)
-                last.points += 1
+            run = self._run
+            if run is not None and (key is self._run_key or key == self._run_key):
+                run.append(line)
             else:
-                runs.append(_Run(key, [line], 1, True))
+                self._run, self._run_key = [line], key
+                self._groups.append((key, self._run, -1, True))
             self.points += 1
             return self.points
 
     def add(self, groups: list[Group]) -> int:
         """Add encoded groups; returns the points held."""
         with self._lock:
-            self._runs += [_Run(*group) for group in groups]
+            self._groups += groups
+            self._run = None
             self.points += sum(group[2] for group in groups)
             return self.points
 
     def take(self) -> list[Group]:
         """Everything held, emptied."""
         with self._lock:
-            runs, self._runs, self.points = self._runs, [], 0
-        return [(run.key, run.lines, run.points, run.idempotent) for run in runs]
+            groups, self._groups, self._run, self.points = self._groups, [], None, 0
+        return [
+            (key, lines, len(lines) if points < 0 else points, idempotent)
+            for key, lines, points, idempotent in groups
+        ]
 
 
 class AsyncBulkWriter:
@@ -428,17 +425,6 @@ class AsyncBulkWriter:
         target = WriteTarget(database, self._rp if self._rp is not None else rp, precision)
         self._targets[key] = target
         return target
-
-    def _encode_point(self, data: object) -> tuple[TargetKey, str] | None:
-        """One model instance as ``(key, line)``, or None when ``data`` is not one."""
-        encoder = getattr(type(data), "__influxorm_encoder__", None)
-        if encoder is None:
-            return None
-        key = self._class_keys.get(type(data))
-        if key is None:
-            key = self._key_of(type(data))
-        line: str = encoder.encode(data, time.time_ns())
-        return key, line
 
     def _encode_any(self, data: object) -> list[Group]:
         """:meth:`_encode` of what :meth:`write` takes (points, not DataFrames)."""
