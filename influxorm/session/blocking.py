@@ -251,7 +251,7 @@ class Session:
             if self._loop_thread.running:
                 self._loop_thread.run(self._session._close_connections(), timeout=5.0)
         finally:
-            self._loop_thread.stop()
+            self._loop_thread.stop(timeout=5.0)  # a daemon thread: exit never waits longer
 
     def __del__(self) -> None:
         # Like an unclosed file: warn, then release the loop thread and connections.

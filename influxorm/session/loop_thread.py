@@ -66,8 +66,9 @@ class LoopThread:
         """A plain iterator pulling ``ait``'s items through the loop thread."""
         return SyncIterator(self, ait)
 
-    def stop(self) -> None:
-        """Stop the loop (cancelling what still runs on it) and wait for the thread."""
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop the loop (cancelling what still runs on it) and wait for the thread (at
+        most ``timeout`` seconds)."""
         with self._lock:
             thread, loop, stopping = self._thread, self._loop, self._stopping
             self._thread = self._loop = self._stopping = None
@@ -76,7 +77,7 @@ class LoopThread:
         with contextlib.suppress(RuntimeError):  # the loop has closed
             loop.call_soon_threadsafe(stopping.set)
         if thread is not threading.current_thread():
-            thread.join()
+            thread.join(timeout)
 
     def stop_soon(self, coro: Coroutine[Any, Any, Any]) -> None:
         """Run ``coro`` on the loop, then stop the loop, without waiting for either
