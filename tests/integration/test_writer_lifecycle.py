@@ -188,6 +188,19 @@ def test_blocking_validation_error_concerns_only_its_call(
     assert _count(influxdb_server, database) == 11
 
 
+def test_blocking_writer_sends_points_in_the_order_written(
+    influxdb_server: InfluxDBServer, session: Session
+) -> None:
+    # The same series and time written three times: the last write must win.
+    with session.writer(batch_size=100, flush_interval=None) as writer:
+        writer.write(Tick(time=1, sym="A", px=1.0))
+        writer.write([Tick(time=1, sym="A", px=2.0)])
+        writer.write(Tick(time=1, sym="A", px=3.0))
+        writer.write("ticks,sym=A px=4 1")
+        writer.write(Tick(time=1, sym="A", px=5.0))
+    assert session.query("SELECT px FROM ticks")["results"][0]["series"][0]["values"] == [[1, 5.0]]
+
+
 def test_blocking_batch_failure_raised_by_write_keeps_that_writes_data(
     influxdb_server: InfluxDBServer, session: Session, database: str
 ) -> None:
