@@ -238,8 +238,8 @@ class Session:
             )
             raise failure
 
-    def _unsent(self) -> int:
-        return sum(writer._unsent() for writer in list(self._session._writers))
+    def _take_unsent(self) -> int:
+        return sum(writer._take_unsent() for writer in list(self._session._writers))
 
     def _close_at_exit(self) -> None:
         """At interpreter exit: close the connections and the loop thread, quietly and
@@ -258,7 +258,7 @@ class Session:
         if getattr(self, "_closed", True) or not self._loop_thread.running:
             return
         self._closed = True
-        unsent = self._unsent()
+        unsent = self._take_unsent()
         warnings.warn(f"unclosed {self!r}", ResourceWarning, stacklevel=1, source=self)
         if unsent:
             warnings.warn(

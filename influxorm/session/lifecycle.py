@@ -32,7 +32,7 @@ class UnsentPointsWarning(UserWarning):
 
 
 class _Writer(Protocol):
-    def _unsent(self) -> int: ...
+    def _take_unsent(self) -> int: ...
 
 
 class _Session(Protocol):
@@ -83,7 +83,7 @@ def _at_exit() -> None:
         writers = list(_writers)
         _sessions.clear()
         _writers.clear()
-    unsent = sum(writer._unsent() for writer in writers)
+    unsent = sum(writer._take_unsent() for writer in writers)
     for session in sessions:
         with contextlib.suppress(Exception):  # exiting anyway: close the others
             session._close_at_exit()

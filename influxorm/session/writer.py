@@ -7,6 +7,7 @@ import asyncio
 import logging
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self
@@ -29,7 +30,12 @@ from influxorm.session.batching import (
     split_lines_by_size,
 )
 from influxorm.session.errors import SessionStateError
-from influxorm.session.lifecycle import register_writer, unregister_writer
+from influxorm.session.lifecycle import (
+    UnsentPointsWarning,
+    register_writer,
+    unregister_writer,
+    unsent_warning,
+)
 from influxorm.session.sending import Sender, WriteTarget
 
 __all__ = ["AsyncBulkWriter", "FailedBatch", "UnsentBatchError", "WriterProgress"]
@@ -236,6 +242,7 @@ class AsyncBulkWriter:
         # A blocking writer's points accepted in its caller's thread, not yet handed over.
         self._handoff: Handoff | None = None
         self._orphaned = 0  # points in flight when something else cancelled a worker
+        self._warned = False
         self._closed = False
 
     # -- lifecycle -------------------------------------------------------------------
@@ -309,6 +316,26 @@ class AsyncBulkWriter:
             return 0
         held = self._handoff.points if self._handoff is not None else 0
         return self._buffered + held + self._orphaned
+
+    def _take_unsent(self) -> int:
+        """:meth:`_unsent`, for a warning about them: warned once only."""
+        if self._warned:
+            return 0
+        self._warned = True
+        return self._unsent()
+
+    def __del__(self) -> None:
+        # Garbage collected while open (its tasks gone): the points it held are lost.
+        if getattr(self, "_warned", True) or self._queue is None:
+            return
+        unsent = self._take_unsent()
+        if unsent:
+            warnings.warn(
+                unsent_warning(unsent, "the writer was garbage collected without being closed"),
+                UnsentPointsWarning,
+                stacklevel=1,
+                source=self,
+            )
 
     # -- the API ---------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from influxorm.session import (
     FailedBatch,
     Session,
     SessionStateError,
+    UnsentPointsWarning,
     WriterProgress,
 )
 from influxorm.session.writer import AsyncBulkWriter, UnsentBatchError
@@ -371,6 +372,23 @@ def test_exit_with_an_open_async_writer_warns_with_the_count(
     _, stderr = _run_exit_script(influxdb_server, database, "async-writer", tmp_path)
     assert "5 point(s) accepted by a bulk writer were not sent" in stderr
     assert "Traceback" not in stderr
+
+
+async def test_a_writer_garbage_collected_with_points_warns_with_the_count(
+    async_session: AsyncSession,
+) -> None:
+    writer = async_session.writer(batch_size=1_000, flush_interval=None)
+    await writer.__aenter__()
+    await writer.write(_ticks(7))
+    tasks = writer._tasks
+    for task in tasks:  # as when its event loop ends
+        task.cancel()
+    await asyncio.wait(tasks)
+    del task, tasks  # their tracebacks hold the writer
+    with pytest.warns(UnsentPointsWarning, match="7 point") as record:  # noqa: PT031
+        del writer
+        gc.collect()
+    assert len(record) == 1
 
 
 # -- issue 13.8 and 12.17: unclosed blocking sessions --------------------------------
