@@ -262,6 +262,23 @@ async def test_closing_a_session_says_what_its_writer_did_not_write(
         await session.ping()
 
 
+def test_closing_a_blocking_session_with_a_failing_writer_still_closes_everything(
+    influxdb_server: InfluxDBServer, database: str
+) -> None:
+    session = Session(influxdb_server.url, database=database)
+    writer = session.writer(flush_interval=None).__enter__()
+    writer.write("garbage")
+    thread = session._loop_thread._thread
+    with pytest.raises(orm.WriteError) as caught:
+        session.close()
+    assert "did not write 1 point(s)" in "\n".join(caught.value.__notes__)
+    assert writer.closed
+    assert thread is not None
+    assert not thread.is_alive()
+    del session
+    gc.collect()  # closed: no ResourceWarning (an error in this suite)
+
+
 async def test_a_cancelled_exit_reports_every_point_not_acknowledged(
     influxdb_server: InfluxDBServer, database: str, caplog: pytest.LogCaptureFixture
 ) -> None:
