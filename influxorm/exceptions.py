@@ -131,9 +131,13 @@ class PartialWriteError(WriteError):
     lines, which it lists in ``rejected_lines`` instead); ``reason`` the server's reason
     (e.g. ``points beyond retention policy``, ``max-series-per-database limit exceeded``).
     Re-sending the batch writes the accepted points again (harmless when timestamped).
+
+    The server says "partial write" even when it refused every point of the request
+    (all beyond the retention policy, or a batch crossing the series limit): ``written``
+    is then False, as for :meth:`refused_all`.
     """
 
-    written = True
+    written: bool | None = True
 
     def __init__(
         self,
@@ -155,6 +159,13 @@ class PartialWriteError(WriteError):
             dropped=dropped,
         )
         self.reason = reason
+        self.written = not self.refused_all
+
+    @property
+    def refused_all(self) -> bool:
+        """Whether the server refused every point of the request (nothing was written)."""
+        refused = (self.dropped or 0) + len(self.rejected_lines)
+        return self.points > 0 and refused >= self.points
 
 
 class FieldTypeConflictError(WriteError):

@@ -142,7 +142,9 @@ class TqdmProgress(_Closing):
     """A tqdm bar fed by progress reports; made by :func:`tqdm_progress`.
 
     The bar is created at the first report, with ``what`` as its description and
-    ``total`` as its total (updated if a later report knows better).
+    ``total`` as its total (updated if a later report knows better). Options given here
+    win over the reports: ``desc=`` over ``what``, and ``total=`` over the reports'
+    totals (for a bar shared by several writes, or a write whose size is not known).
     """
 
     def __init__(self, **tqdm_options: Any) -> None:
@@ -153,13 +155,16 @@ class TqdmProgress(_Closing):
                 "tqdm_progress() needs tqdm: pip install 'influxorm[progress]'"
             ) from None
         self._factory = tqdm
+        self._total: int | float | None = tqdm_options.pop("total", None)
         self._options = tqdm_options
         self._bar: Any = None
 
     def __call__(self, done: int, total: int | None, what: str) -> None:
+        if self._total is not None:
+            total = None  # the caller's total stands
         if self._bar is None:
             options = {"unit": " points", "unit_scale": True, "desc": what, **self._options}
-            self._bar = self._factory(total=total, **options)
+            self._bar = self._factory(total=self._total if total is None else total, **options)
         elif total is not None and self._bar.total != total:
             self._bar.total = total
         self._bar.update(done - self._bar.n)

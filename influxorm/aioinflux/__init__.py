@@ -1,10 +1,11 @@
-"""aioinflux 0.4's documented API on influxorm: change ``import aioinflux`` to
+"""aioinflux 0.4's API on influxorm: change ``import aioinflux`` to
 ``import influxorm.aioinflux as aioinflux`` (or ``from influxorm.aioinflux import ...``).
 
 See ``docs/migration.md`` for the differences and the way to native influxorm.
 """
 
-from influxorm.aioinflux.client import InfluxDBClient, InfluxDBError, InfluxDBWriteError
+from influxorm.aioinflux import serialization
+from influxorm.aioinflux.client import InfluxDBClient, InfluxDBError, InfluxDBWriteError, logger
 from influxorm.aioinflux.iterutils import InfluxDBChunkedResult, InfluxDBResult, iterpoints
 from influxorm.aioinflux.serialization import CompatWarning, DataPoint, InfluxType, datapoint
 
@@ -19,4 +20,6 @@ __all__ = [
     "InfluxType",
     "datapoint",
     "iterpoints",
+    "logger",
+    "serialization",
 ]

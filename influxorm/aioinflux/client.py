@@ -11,32 +11,37 @@ translates aioinflux's arguments and lenient input (with :class:`CompatWarning`)
 from __future__ import annotations
 
 import asyncio
-import enum
+import logging
+import re
 import warnings
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Mapping
-from datetime import datetime
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
+from functools import partialmethod
 from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar
 
-import ciso8601
-
 from influxorm.aioinflux.iterutils import InfluxDBChunkedResult, InfluxDBResult, Parser
-from influxorm.aioinflux.patterns import BUILTIN_PATTERNS, CompatPattern
-from influxorm.aioinflux.serialization.datapoint import CompatWarning, DataPoint
+from influxorm.aioinflux.patterns import (
+    BUILTIN_PATTERNS,
+    RESERVED_PLACEHOLDERS,
+    PatternText,
+    compat,
+)
+from influxorm.aioinflux.serialization import dataframe
+from influxorm.aioinflux.serialization.datapoint import CompatWarning
+from influxorm.aioinflux.writing import is_dataframe, prepare, send
 from influxorm.exceptions import InfluxORMError, QueryError, ValidationError, WriteError
-from influxorm.models import Measurement
-from influxorm.results.frames import SeriesKey
 from influxorm.session import AsyncSession, Session
 
-__all__ = ["InfluxDBClient", "InfluxDBError", "InfluxDBWriteError"]
+__all__ = ["InfluxDBClient", "InfluxDBError", "InfluxDBWriteError", "logger"]
+
+logger = logging.getLogger("aioinflux")
+"""aioinflux's logger name, kept so existing logging configuration still applies."""
 
 T = TypeVar("T")
 
 _MODES = ("async", "blocking")
 _OUTPUTS = ("json", "bytes", "dataframe", "iterable")
 _PRECISIONS = {"ns": "n", "n": "n", "u": "u", "µ": "u", "ms": "ms", "s": "s", "m": "m", "h": "h"}
-_TO_NS = {"n": 1, "u": 1_000, "ms": 1_000_000, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
-_POINT_KEYS = frozenset({"measurement", "time", "tags", "fields"})
 
 
 class InfluxDBError(InfluxORMError):
@@ -137,8 +142,6 @@ class InfluxDBClient:
     the running loop, or a private one in blocking mode).
     """
 
-    _patterns: ClassVar[dict[str, CompatPattern]] = {}
-
     def __init__(
         self,
         host: str = "localhost",
@@ -170,7 +173,7 @@ class InfluxDBClient:
         }
         self.mode = mode
         self.output = output
-        self.db = db if db is not None else database
+        self._set_db(database or db, stacklevel=3)
         self._async_session: AsyncSession | None = None
         self._async_loop: asyncio.AbstractEventLoop | None = None
         self._blocking_session: Session | None = None
@@ -209,7 +212,25 @@ class InfluxDBClient:
 
     @database.setter
     def database(self, value: str | None) -> None:
-        self.db = value
+        self._set_db(value, stacklevel=3)
+
+    @property
+    def db(self) -> str | None:
+        """The default database of writes and queries (``db=`` overrides it per call)."""
+        return self._db
+
+    @db.setter
+    def db(self, value: str | None) -> None:
+        self._set_db(value, stacklevel=3)
+
+    def _set_db(self, value: str | None, stacklevel: int) -> None:
+        self._db = value
+        if not value:
+            warnings.warn(
+                "No default databases is set. Database must be specified when querying/writing.",
+                UserWarning,
+                stacklevel=stacklevel,
+            )
 
     # -- sessions and mode dispatch ----------------------------------------------------
 
@@ -316,7 +337,7 @@ class InfluxDBClient:
             unit = _PRECISIONS.get(precision)
             if unit is None:
                 raise ValidationError(f"invalid precision {precision!r}", value=precision)
-        if _is_dataframe(data):
+        if is_dataframe(data):
             if unit not in (None, "n"):
                 _warn(f"precision={precision!r} ignored: DataFrame times are exact (ns)")
             tags = [str(c) for c in tag_columns or ()]
@@ -333,13 +354,10 @@ class InfluxDBClient:
                 return True
 
             return self._run(write_frame)
-        raw, structured = _split(data, measurement, extra_tags, unit)
+        prepared = prepare(data, measurement, extra_tags, unit, stacklevel=2)
 
         async def write(session: AsyncSession) -> bool:
-            if raw:
-                await _untyped(session.write)(raw, db=database, rp=rp, precision=unit)
-            if structured:
-                await session.write(structured, db=database, rp=rp)
+            await send(session, prepared, database, rp, unit)
             return True
 
         return self._run(write)
@@ -362,12 +380,13 @@ class InfluxDBClient:
         :class:`InfluxDBChunkedResult` in iterable mode). ``parser`` is used in
         iterable mode, as by :func:`iterpoints`.
         """
-        if args or kwargs:
-            q = CompatPattern(q).format(args, kwargs)
+        database = db if db is not None else self.db
+        if isinstance(q, PatternText) or args or kwargs or (isinstance(q, str) and "{db}" in q):
+            pattern = compat(q)
+            q = pattern.format(pattern.fill(args, kwargs, database))
         output = self._output
         if chunked and output == "dataframe":
             raise ValueError("chunked queries are not supported with output='dataframe'")
-        database = db if db is not None else self.db
         blocking = self._blocking() if self._mode == "blocking" else None
         by_series = output == "dataframe"
 
@@ -390,45 +409,34 @@ class InfluxDBClient:
             if output == "iterable":
                 return InfluxDBResult(result, parser, q)
             if output == "dataframe":
-                return _aioinflux_frames(result)
+                return dataframe.shape(result)
             return result
 
         return self._run(query)
 
     # -- query patterns ----------------------------------------------------------------
 
+    _user_patterns: ClassVar[set[str]] = set()
+
     @classmethod
     def set_query_pattern(cls, name: str, qp: str) -> None:
-        """Add method ``name`` running pattern ``qp`` (see :mod:`influxorm.aioinflux.patterns`)."""
-        if not name.isidentifier() or name.startswith("_"):
-            raise ValueError(f"query pattern name {name!r} must be a public Python identifier")
-        existing = getattr(cls, name, None)
-        if existing is not None and name not in cls._patterns:
-            raise ValueError(f"{name!r} is already an InfluxDBClient attribute")
-        pattern = CompatPattern(qp)
-        cls._patterns[name] = pattern
-        setattr(cls, name, _pattern_method(name, pattern))
+        """Add method ``name`` running pattern ``qp`` (see :mod:`influxorm.aioinflux.patterns`).
 
-
-def _pattern_method(name: str, pattern: CompatPattern) -> Callable[..., Any]:
-    def run(self: InfluxDBClient, *args: Any, **kwargs: Any) -> Any:
-        options = {
-            k: kwargs.pop(k) for k in ("epoch", "chunked", "chunk_size", "parser") if k in kwargs
-        }
-        db = kwargs.get("db") if "db" in pattern.names else kwargs.pop("db", None)
-        if "db" in pattern.names and "db" not in kwargs and len(args) < len(pattern.names):
-            kwargs["db"] = self.db
-        text = pattern.format(args, kwargs)
-        return self.query(text, db=db, **options)
-
-    run.__name__ = name
-    run.__qualname__ = f"InfluxDBClient.{name}"
-    run.__doc__ = f"Run ``{pattern.text}``."
-    return run
+        As in aioinflux, an invalid ``name`` (not an identifier, or an existing attribute
+        that is not a user pattern) or a pattern using one of ``query()``'s own argument
+        names as a placeholder is ignored with a warning. A user pattern may be redefined.
+        """
+        if RESERVED_PLACEHOLDERS.intersection(re.findall(r"\{(\w+)", qp)):
+            warnings.warn(f"Ignoring invalid query pattern: {qp}", UserWarning, stacklevel=2)
+        elif not name.isidentifier() or (name in dir(cls) and name not in cls._user_patterns):
+            warnings.warn(f"Ignoring invalid query pattern name: {name}", UserWarning, stacklevel=2)
+        else:
+            cls._user_patterns.add(name)
+            setattr(cls, name, partialmethod(cls.query, PatternText(qp)))
 
 
 for _name, _text in BUILTIN_PATTERNS.items():
-    InfluxDBClient.set_query_pattern(_name, _text)
+    setattr(InfluxDBClient, _name, partialmethod(InfluxDBClient.query, PatternText(_text)))
 
 
 # -- input normalisation (aioinflux's leniency, announced) -----------------------------
@@ -441,121 +449,3 @@ def _untyped(method: Callable[..., Any]) -> Callable[..., Any]:
 
 def _warn(message: str) -> None:
     warnings.warn(message, CompatWarning, stacklevel=4)
-
-
-def _is_dataframe(data: object) -> bool:
-    kind = type(data)
-    return kind.__name__ == "DataFrame" and kind.__module__.startswith("pandas")
-
-
-def _split(
-    data: Any, measurement: str | None, extra_tags: Mapping[str, str], unit: str | None
-) -> tuple[list[Any], list[Any]]:
-    """(raw line protocol items, structured items) with aioinflux's leniency applied."""
-    items: list[Any]
-    if isinstance(data, str | bytes | bytearray | Mapping | Measurement):
-        items = [data]
-    elif isinstance(data, Iterable):
-        items = list(data)
-    else:
-        raise ValidationError(f"cannot write a {type(data).__name__}", value=data)
-    notes: set[str] = set()
-    raw: list[Any] = []
-    structured: list[Any] = []
-    for item in items:
-        if isinstance(item, str | bytes | bytearray):
-            raw.append(item)
-        elif isinstance(item, Mapping):
-            structured.append(_point(item, measurement, extra_tags, unit, notes))
-        elif isinstance(item, DataPoint):
-            if item._dp_measurement_key is not None:
-                structured.append(item.to_lineprotocol().decode())
-            else:
-                item._dp_check_none()
-                structured.append(item)
-        else:
-            structured.append(item)
-    if extra_tags and (raw or any(not isinstance(i, dict) for i in structured)):
-        notes.add(
-            f"extra tags {sorted(extra_tags)} apply to dict points and DataFrames only; "
-            "line protocol and DataPoints were written without them"
-        )
-    for note in sorted(notes):
-        _warn(note)
-    return raw, structured
-
-
-def _text_key(key: object, where: str, notes: set[str]) -> str:
-    if isinstance(key, str):
-        return key
-    notes.add(f"non-str {where} key {key!r} converted to {str(key)!r}")
-    return str(key)
-
-
-def _point(
-    point: Mapping[Any, Any],
-    measurement: str | None,
-    extra_tags: Mapping[str, str],
-    unit: str | None,
-    notes: set[str],
-) -> dict[str, Any]:
-    unknown = point.keys() - _POINT_KEYS
-    if unknown:
-        notes.add(f"dict point keys {sorted(map(str, unknown))} ignored (as in aioinflux)")
-    out: dict[str, Any] = {"measurement": point.get("measurement") or measurement}
-    tags: dict[str, str] = {}
-    for key, value in {**extra_tags, **(point.get("tags") or {})}.items():
-        key = _text_key(key, "tag", notes)
-        if value is None or value == "":
-            notes.add(f"tag {key!r} with value {value!r} left out (InfluxDB has no empty tags)")
-            continue
-        if isinstance(value, enum.Enum):
-            value = value.name
-        if not isinstance(value, str):
-            notes.add(f"tag {key!r} value {value!r} converted to {str(value)!r}")
-            value = str(value)
-        tags[key] = value
-    if tags:
-        out["tags"] = tags
-    fields = point.get("fields")
-    if isinstance(fields, Mapping):
-        out["fields"] = {_text_key(k, "field", notes): v for k, v in fields.items()}
-    else:
-        out["fields"] = fields
-    when = point.get("time")
-    if when is not None:
-        if type(when) is int and unit not in (None, "n"):
-            when *= _TO_NS[unit or "n"]
-        elif unit not in (None, "n") and not isinstance(when, int):
-            notes.add(f"precision ignored for non-integer time {when!r} (it is exact)")
-        if _naive(when):
-            notes.add(f"time {when!r} has no timezone: taken as UTC (as in aioinflux)")
-        out["time"] = when
-    return out
-
-
-def _naive(when: object) -> bool:
-    if isinstance(when, datetime):
-        return when.utcoffset() is None and not hasattr(when, "nanosecond")
-    if isinstance(when, str):
-        try:
-            return ciso8601.parse_datetime(when).utcoffset() is None
-        except ValueError:
-            return False
-    return False
-
-
-def _aioinflux_frames(result: Any) -> Any:
-    """influxorm's by-series frames keyed as aioinflux did: one frame for one series,
-    else a dict keyed ``"name"`` / ``"name,tag=value,..."``; a list for several statements."""
-    if isinstance(result, list):
-        return [_aioinflux_frames(r) for r in result]
-    if not isinstance(result, dict):
-        return result
-    if len(result) == 1:
-        return next(iter(result.values()))
-    return {_series_name(key): frame for key, frame in result.items()}
-
-
-def _series_name(key: SeriesKey) -> str:
-    return ",".join([key.name, *(f"{k}={v}" for k, v in key.tags)])

@@ -12,10 +12,13 @@ the pure maker :func:`make_hydrator_source` and compiled once with
 * A whole float comes back from the server as a JSON integer: float fields get
   ``float``. Enum columns get their member.
 * A column the series does not have, or a ``None`` (``null``) value, gives the
-  column's declared default if it has one, else ``None``; a missing tag of a tag
-  declared without ``| None`` gives ``""`` (InfluxDB's reading of an absent tag). A
-  required field that a stored point lacks is therefore ``None``: sparse data stays
-  readable instead of failing the whole query.
+  column's declared default if it has one; else ``None`` for a column declared
+  ``| None``, and ``""`` for a ``str`` tag (InfluxDB's reading of an absent tag). A
+  required field (or Enum tag) that a stored point lacks raises
+  :class:`~influxorm.exceptions.ValidationError` naming the model, the attribute and
+  the point's time and tags, never an undeclared ``None``; with ``partial=True`` (a
+  query's ``only()``) the columns left out of the series on purpose get their default
+  or ``None``.
 * Columns the model does not declare (other fields, ``_placeholder``) are ignored.
 * Instances are made without calling ``__init__`` (no ``__attrs_post_init__``).
 """
@@ -27,7 +30,8 @@ import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, TypeVar
+from functools import partial as partial_function
+from typing import Any, Final, NoReturn, TypeVar
 
 import attrs
 
@@ -47,7 +51,7 @@ Hydrator = Callable[[Sequence[Sequence[Any]], Mapping[str, Any]], list[Any]]
 HYDRATOR_CACHE_SIZE: Final = 256
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_cache: dict[tuple[type, tuple[str, ...], tuple[str, ...]], Hydrator] = {}
+_cache: dict[tuple[type, tuple[str, ...], tuple[str, ...], bool], Hydrator] = {}
 
 
 def _bad_member(value: object, column: Column, model: str) -> ValidationError:
@@ -95,7 +99,42 @@ def _fill_expression(schema: Schema, column: Column, defaults: dict[str, object]
         return f"_D[{column.attr!r}]"
     if column.kind is ColumnKind.TAG and not column.optional and not column.is_enum:
         return "''"
-    return "None"
+    if column.optional or column.kind is ColumnKind.TIME:
+        return "None"
+    return f"_missing({column.attr!r}, row, tags)"
+
+
+def _declaration(column: Column) -> str:
+    maker = "tag" if column.kind is ColumnKind.TAG else "field"
+    return f"{column.attr}: {column.python_type.__name__} | None = orm.{maker}(default=None)"
+
+
+def _missing_value(
+    schema: Schema,
+    positions: Mapping[str, int],
+    attr: str,
+    row: Sequence[Any],
+    tags: Mapping[str, Any],
+) -> NoReturn:
+    """Raise for a stored point that lacks required column ``attr`` (the row factory's
+    ``_missing``; the point is named by its time and tags)."""
+    model = schema.model.__qualname__
+    column = schema.column(attr)
+    when: object = row[positions[schema.time.key]] if schema.time.key in positions else None
+    if type(when) is int:
+        when = ns_to_iso(when)
+    point_tags = {key: value for key, value in tags.items() if value not in (None, "")}
+    for tag in schema.tags:
+        if tag.key in positions and row[positions[tag.key]] not in (None, ""):
+            point_tags[tag.key] = row[positions[tag.key]]
+    described = ", ".join(f"{key}={value!r}" for key, value in sorted(point_tags.items()))
+    raise ValidationError(
+        f"{model}.{attr}: the stored point at {when} ({described or 'no tags'}) has no "
+        f"{column.kind.value} {column.key!r}, which {model} declares without a default; to "
+        f"read such points declare `{_declaration(column)}` (or another default)",
+        model=model,
+        attribute=attr,
+    )
 
 
 def _convert(column: Column, var: str) -> list[str]:
@@ -124,11 +163,12 @@ def _convert(column: Column, var: str) -> list[str]:
 
 
 def make_hydrator_source(
-    schema: Schema, columns: Sequence[str], tag_keys: Sequence[str]
+    schema: Schema, columns: Sequence[str], tag_keys: Sequence[str], *, partial: bool = False
 ) -> tuple[str, dict[str, Any]]:
     """Return the source of ``hydrate(values, tags) -> list`` and the globals it needs.
 
-    ``columns`` is the series' column list; ``tag_keys`` the keys of its ``tags``.
+    ``columns`` is the series' column list; ``tag_keys`` the keys of its ``tags``;
+    ``partial``: the columns were chosen (``only()``), so absent ones are not missing.
     """
     positions: dict[str, int] = {}
     for i, name in enumerate(columns):
@@ -147,10 +187,13 @@ def make_hydrator_source(
         "_to_ns": to_ns,
         "_T": _time_converter(schema.time),
         "_D": {},
+        "_missing": partial_function(_missing_value, schema, positions),
     }
     for n, column in enumerate(schema.columns):
         var = f"_c{n}"
         fill = _fill_expression(schema, column, globs["_D"])
+        if partial and column.key not in positions and column.key not in group_tags:
+            fill = "None" if fill.startswith("_missing(") else fill
         is_empty = f"{var} is None"
         is_tag = column.kind is ColumnKind.TAG
         if is_tag:
@@ -202,14 +245,19 @@ def make_hydrator_source(
     return "\n".join(lines), globs
 
 
-def hydrator_for(model: type, columns: Sequence[str], tag_keys: Sequence[str] = ()) -> Hydrator:
-    """The (cached) compiled row factory of ``model`` for this column list and tag keys."""
-    key = (model, tuple(columns), tuple(sorted(tag_keys)))
+def hydrator_for(
+    model: type, columns: Sequence[str], tag_keys: Sequence[str] = (), *, partial: bool = False
+) -> Hydrator:
+    """The (cached) compiled row factory of ``model`` for this column list and tag keys
+    (``partial``: see :func:`make_hydrator_source`)."""
+    key = (model, tuple(columns), tuple(sorted(tag_keys)), partial)
     hydrate = _cache.get(key)
     if hydrate is None:
         schema = schema_of(model)
-        source, globs = make_hydrator_source(schema, key[1], key[2])
-        filename = generated_filename("hydrator", model, ",".join(key[1]))
+        source, globs = make_hydrator_source(schema, key[1], key[2], partial=partial)
+        filename = generated_filename(
+            "hydrator", model, ",".join(key[1]) + (" (only)" if partial else "")
+        )
         hydrate = compile_generated(source, globs, "hydrate", filename)
         if len(_cache) >= HYDRATOR_CACHE_SIZE:
             _cache.clear()
@@ -236,12 +284,18 @@ def hydrate_series(
     columns: Sequence[str],
     values: Sequence[Sequence[Any]] | None,
     tags: Mapping[str, Any] | None = None,
+    *,
+    partial: bool = False,
 ) -> list[_M]:
-    """Instances of ``model`` from one result series (its columns, rows and tags)."""
+    """Instances of ``model`` from one result series (its columns, rows and tags).
+
+    ``partial``: the query chose its columns (``only()``): the model's other columns
+    get their default or ``None`` instead of raising as missing.
+    """
     if not values:
         return []
     tags = tags or {}
-    hydrate = hydrator_for(model, columns, tuple(tags))
+    hydrate = hydrator_for(model, columns, tuple(tags), partial=partial)
     with _gc_paused():
         result: list[_M] = hydrate(values, tags)
     return result

@@ -62,10 +62,18 @@ async def _json(
     return response
 
 
-def _instances(model: type[M], response: Mapping[str, Any]) -> list[M]:
+def _instances(query: Query[M], response: Mapping[str, Any]) -> list[M]:
+    # With only(), the model's other columns are left out on purpose: not "missing".
+    partial = bool(query.selected)
     out: list[M] = []
     for series in _series(response):
-        out += hydrate_series(model, series["columns"], series.get("values"), series.get("tags"))
+        out += hydrate_series(
+            query.model,
+            series["columns"],
+            series.get("values"),
+            series.get("tags"),
+            partial=partial,
+        )
     return out
 
 
@@ -151,7 +159,7 @@ async def fetch_async(query: Query[M], session: AsyncSession) -> list[M]:
     """The rows of ``query`` as instances of its model (streamed in chunks, any size)."""
     out: list[M] = []
     async for chunk in _chunks(query, session, FETCH_CHUNK_SIZE):
-        out += _instances(query.model, chunk)
+        out += _instances(query, chunk)
     return out
 
 
@@ -239,7 +247,7 @@ async def iterate_async(
 ) -> AsyncIterator[M]:
     """Stream the rows of ``query`` as instances, ``chunk_size`` points per response."""
     async for chunk in _chunks(query, session, chunk_size):
-        for instance in _instances(query.model, chunk):
+        for instance in _instances(query, chunk):
             yield instance
 
 

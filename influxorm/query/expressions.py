@@ -250,7 +250,20 @@ def _split(schema: Schema, lookup: str) -> tuple[Column, str]:
     attr, sep, op = lookup.rpartition("__")
     if sep and op in _LOOKUPS:
         return schema.filter_column(attr), op
+    if sep and attr and not _is_column(schema, lookup) and _is_column(schema, attr):
+        raise QueryBuildError(
+            f"{_name(schema)}.{attr}: unknown lookup {op!r} in {lookup!r} (lookups: "
+            f"{', '.join(_LOOKUPS)}; a plain {attr!r} means eq)"
+        )
     return schema.filter_column(lookup), "eq"
+
+
+def _is_column(schema: Schema, name: str) -> bool:
+    try:
+        schema.filter_column(name)
+    except QueryBuildError:
+        return False
+    return True
 
 
 def _lookup(schema: Schema, lookup: str, value: object, negate: bool) -> Node:
@@ -284,6 +297,13 @@ def _check_op(schema: Schema, column: Column, op: Op, name: str) -> None:
         raise QueryBuildError(f"{where} is a {column.value_type.__name__} field: regex needs text")
     if column.kind is ColumnKind.FIELD and column.value_type is bool and op in _ORDERING:
         raise QueryBuildError(f"{where} is a bool field: use eq or ne, not {name!r}")
+    if column.kind is ColumnKind.FIELD and column.value_type is str and op in _ORDERING:
+        # Verified on influxd 1.6.7: every ordering comparison of a string field (either
+        # operand order, any literal) silently matches no row.
+        raise QueryBuildError(
+            f"{where} is a str field: InfluxDB 1.x compares strings only for equality "
+            f"({name!r} would silently match no row); use eq, ne, in or regex"
+        )
 
 
 def _in(schema: Schema, column: Column, lookup: str, values: object, negate: bool) -> Node:
@@ -336,7 +356,18 @@ def _convert(schema: Schema, column: Column, op: Op, value: object) -> Value:
         raise QueryBuildError(f"{where}: InfluxDB stores no {value!r}")
     if type(value) is int and not _INT64_MIN <= value <= _INT64_MAX:
         raise QueryBuildError(f"{where}: {value!r} is outside int64")
+    if column.is_enum:
+        _check_member(where, column.python_type, value)
     return value  # type: ignore[return-value]  # an exact str/int/float/bool, checked above
+
+
+def _check_member(where: str, enum_type: type[enum.Enum], value: object) -> None:
+    if value not in enum_type._value2member_map_:
+        members = ", ".join(f"{m.name} ({m.value!r})" for m in enum_type)
+        raise QueryBuildError(
+            f"{where} takes {enum_type.__name__} members or their values, and {value!r} "
+            f"is not one (members: {members})"
+        )
 
 
 _FLAGS: Final = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"))

@@ -18,6 +18,19 @@ int vs float; see ``tests/integration/test_aggregate_types.py``):
 
 A number given to ``fill()`` takes the function's type too (``fill(1.5)`` in an integer
 ``sum`` reads ``1``).
+
+Each function also knows the types it can read (:attr:`Function.accepts`), as influxd
+1.6.7 answers them (see ``tests/integration/test_function_argument_types.py``), so a
+function the server would refuse with ``unsupported ... iterator type`` is refused when
+it is given to ``aggregate()``:
+
+* any field: ``count``, ``distinct``, ``mode``, ``first``, ``last``, ``sample``,
+  ``elapsed``;
+* not strings: ``max``, ``min`` (of booleans: ``true`` is the greater);
+* numbers only: every other function (``mean``, ``median``, ``sum``, ``spread``,
+  ``stddev``, ``integral``, ``percentile``, ``top``, ``bottom``, ``derivative``,
+  ``non_negative_derivative``, ``difference``, ``cumulative_sum``, ``moving_average``),
+  also over a nested function (``Derivative(First("name"))`` reads strings).
 """
 
 from __future__ import annotations
@@ -25,7 +38,7 @@ from __future__ import annotations
 import enum
 import math
 from datetime import timedelta
-from typing import ClassVar, TypeAlias
+from typing import ClassVar, Final, TypeAlias
 
 import attrs
 
@@ -62,6 +75,11 @@ __all__ = [
 ]
 
 Duration: TypeAlias = timedelta | str
+
+_ANY_TYPE: Final[frozenset[type]] = frozenset({int, float, str, bool})
+_NOT_STR: Final[frozenset[type]] = frozenset({int, float, bool})
+_NUMBERS: Final[frozenset[type]] = frozenset({int, float})
+_TYPE_WORDS: Final = {_NUMBERS: "numbers (int or float)", _NOT_STR: "numbers and bools"}
 
 
 class FunctionKind(enum.Enum):
@@ -141,6 +159,8 @@ class Function:
     kind: ClassVar[FunctionKind]
     #: The type of every value, whatever the argument; ``None``: the argument's type.
     result_type: ClassVar[type | None] = None
+    #: The value types of the argument the server accepts (``float int str bool``).
+    accepts: ClassVar[frozenset[type]] = _NUMBERS
 
     field: str | Function = attrs.field(converter=_field)
 
@@ -169,6 +189,28 @@ class Function:
                         f"{schema.model.__qualname__}.{arg.attr} is a {column.kind.value}: "
                         f"{self.name}() takes a {wanted.value} there"
                     )
+        self._check_argument_type(schema)
+
+    def _check_argument_type(self, schema: Schema) -> None:
+        if self.field == "*" or self.accepts == _ANY_TYPE:
+            return
+        model = schema.model.__qualname__
+        takes = f"{self.name}() takes {_TYPE_WORDS[self.accepts]}"
+        if isinstance(self.field, Function):
+            inner = self.field.value_type(schema)
+            if inner is not None and inner not in self.accepts:
+                raise QueryBuildError(
+                    f"{model}: {takes}, and {self.field.name}() of "
+                    f"{self.field.innermost.field!r} gives {inner.__name__} values"
+                )
+            return
+        column = schema.column(self.field)
+        if column.value_type not in self.accepts:
+            kind = f"an Enum of {column.value_type.__name__}" if column.is_enum else "a"
+            raise QueryBuildError(
+                f"{model}.{column.attr} is {kind} {column.value_type.__name__} field: "
+                f"{takes} (the server would refuse it)"
+            )
 
     def value_type(self, schema: Schema) -> type | None:
         """The type of this function's values over ``schema``'s fields, ``None`` if unknown.
@@ -203,6 +245,7 @@ class Count(Function):
 
     name = "count"
     kind = FunctionKind.AGGREGATION
+    accepts = _ANY_TYPE
     result_type = int
 
 
@@ -212,6 +255,7 @@ class Distinct(Function):
 
     name = "distinct"
     kind = FunctionKind.AGGREGATION
+    accepts = _ANY_TYPE
 
 
 @attrs.frozen
@@ -238,6 +282,7 @@ class Mode(Function):
 
     name = "mode"
     kind = FunctionKind.AGGREGATION
+    accepts = _ANY_TYPE
 
 
 @attrs.frozen
@@ -286,6 +331,7 @@ class First(Function):
 
     name = "first"
     kind = FunctionKind.SELECTOR
+    accepts = _ANY_TYPE
 
 
 @attrs.frozen
@@ -294,6 +340,7 @@ class Last(Function):
 
     name = "last"
     kind = FunctionKind.SELECTOR
+    accepts = _ANY_TYPE
 
 
 @attrs.frozen
@@ -302,6 +349,7 @@ class Max(Function):
 
     name = "max"
     kind = FunctionKind.SELECTOR
+    accepts = _NOT_STR
 
 
 @attrs.frozen
@@ -310,6 +358,7 @@ class Min(Function):
 
     name = "min"
     kind = FunctionKind.SELECTOR
+    accepts = _NOT_STR
 
 
 def _percent(value: object) -> int | float:
@@ -341,6 +390,7 @@ class Sample(Function):
 
     name = "sample"
     kind = FunctionKind.SELECTOR
+    accepts = _ANY_TYPE
     n: int = attrs.field(converter=_sample_n)
 
     def arguments(self) -> tuple[Argument, ...]:
@@ -408,6 +458,7 @@ class Elapsed(Derivative):
 
     name = "elapsed"
     result_type = int
+    accepts = _ANY_TYPE
 
 
 @attrs.frozen

@@ -16,7 +16,11 @@ from urllib.parse import urlencode
 from influxorm.exceptions import ValidationError
 from influxorm.results.output import OUTPUTS, Output
 from influxorm.session.messages import Endpoint, Request
-from influxorm.session.options import make_ssl_context, split_credentials
+from influxorm.session.options import (
+    check_session_options,
+    make_ssl_context,
+    split_credentials,
+)
 from influxorm.session.retry import RetryPolicy
 
 logger = logging.getLogger("influxorm")
@@ -102,6 +106,31 @@ class SessionConfig:
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         max_connections: int = 100,
     ) -> None:
+        check_session_options(
+            {
+                "url": url,
+                "database": database,
+                "username": username,
+                "password": password,
+                "token": token,
+                "unix_socket": unix_socket,
+                "timeout": timeout,
+                "connect_timeout": connect_timeout,
+                "read_timeout": read_timeout,
+                "gzip": gzip,
+                "headers": headers,
+                "verify_ssl": verify_ssl,
+                "ssl_ca": ssl_ca,
+                "ssl_cert": ssl_cert,
+                "ssl_key": ssl_key,
+                "ssl_password": ssl_password,
+                "retry": retry,
+                "retry_attempts": retry_attempts,
+                "batch_size": batch_size,
+                "max_concurrency": max_concurrency,
+                "max_connections": max_connections,
+            }
+        )
         url, url_username, url_password = split_credentials(url)
         if url_username is not None or url_password is not None:
             if username is not None or password is not None:
@@ -111,20 +140,6 @@ class SessionConfig:
             raise ValidationError("give either a token or a username and password, not both")
         if password is not None and username is None:
             raise ValidationError("a password needs a username")
-        for name, value in (
-            ("timeout", timeout),
-            ("connect_timeout", connect_timeout),
-            ("read_timeout", read_timeout),
-        ):
-            if value is not None and value <= 0:
-                raise ValidationError(f"{name} must be positive or None, not {value!r}")
-        for name, count in (
-            ("batch_size", batch_size),
-            ("max_concurrency", max_concurrency),
-            ("max_connections", max_connections),
-        ):
-            if count < 1:
-                raise ValidationError(f"{name} must be at least 1, not {count!r}", value=count)
         self.url = url.rstrip("/")
         self.database = database
         self.username = username
@@ -247,11 +262,13 @@ class SessionConfig:
             url_params.append(("rp", rp))
         if epoch is not None:
             url_params.append(("epoch", check_epoch(epoch)))
+        if chunk_size is not None and (type(chunk_size) is not int or chunk_size <= 0):
+            raise ValidationError(
+                f"chunk_size must be a positive int, not {chunk_size!r}", value=chunk_size
+            )
         if chunked:
             url_params.append(("chunked", "true"))
             if chunk_size is not None:
-                if chunk_size <= 0:
-                    raise ValidationError(f"chunk_size must be positive, not {chunk_size!r}")
                 url_params.append(("chunk_size", str(chunk_size)))
         statement_params = [("q", q)]
         if params:

@@ -169,7 +169,7 @@ def _write_error(request: Request, status: int, message: str) -> WriteError | No
             if reason.startswith("field type conflict")
             else PartialWriteError
         )
-        return kind(
+        error = kind(
             f"partial write of {points} point(s): the server refused "
             f"{len(lines) or dropped} and wrote the others ({status}): {message}",
             rejected_lines=lines,
@@ -179,6 +179,12 @@ def _write_error(request: Request, status: int, message: str) -> WriteError | No
             server_message=message,
             points=points,
         )
+        if error.refused_all:
+            error.args = (
+                f"write of {points} point(s) refused, nothing written: the server dropped "
+                f"every point ({status}): {message}",
+            )
+        return error
     if message.startswith("field type conflict"):
         return FieldTypeConflictError(
             f"write of {points} point(s) refused, nothing written ({status}): {message}",

@@ -15,6 +15,8 @@ segments are a path prefix (a server behind a reverse proxy at ``/influx``). Que
 
 from __future__ import annotations
 
+import math
+import os
 import ssl
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -22,7 +24,14 @@ from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from influxorm.exceptions import ValidationError
 
-__all__ = ["ENV_PREFIX", "make_ssl_context", "options_from_env", "parse_url", "split_credentials"]
+__all__ = [
+    "ENV_PREFIX",
+    "check_session_options",
+    "make_ssl_context",
+    "options_from_env",
+    "parse_url",
+    "split_credentials",
+]
 
 ENV_PREFIX: Final = "INFLUXDB_"
 
@@ -92,6 +101,131 @@ _ENV_OPTIONS: Final = (
 )
 
 
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def _check_seconds(name: str, value: object) -> None:
+    if value is None:
+        return
+    if type(value) not in (int, float) or not math.isfinite(value) or value <= 0:  # type: ignore[arg-type, operator]
+        shown = repr(value) if type(value) in (int, float) else f"{value!r} ({_type_name(value)})"
+        raise ValidationError(
+            f"option {name} must be a number of seconds > 0, or None, not {shown}", value=value
+        )
+
+
+def _check_count(name: str, value: object) -> None:
+    if type(value) is not int or value < 1:
+        shown = repr(value) if type(value) is int else f"{value!r} ({_type_name(value)})"
+        raise ValidationError(f"option {name} must be an int >= 1, not {shown}", value=value)
+
+
+def _check_optional_count(name: str, value: object) -> None:
+    if value is not None:
+        _check_count(name, value)
+
+
+def _check_flag(name: str, value: object) -> None:
+    if type(value) is not bool:
+        raise ValidationError(
+            f"option {name} must be True or False, not {value!r} ({_type_name(value)})",
+            value=value,
+        )
+
+
+def _check_text(name: str, value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(
+            f"option {name} must be a str or None, not {value!r} ({_type_name(value)})",
+            value=value,
+        )
+
+
+def _check_secret(name: str, value: object) -> None:
+    # The value is never shown: a password given where it does not belong is still one.
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(f"option {name} must be a str or None, not a {_type_name(value)}")
+
+
+def _check_path(name: str, value: object) -> None:
+    if value is not None and not isinstance(value, str | os.PathLike):
+        raise ValidationError(
+            f"option {name} must be a file path (str) or None, not {value!r} ({_type_name(value)})",
+            value=value,
+        )
+
+
+def _check_headers(name: str, value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"option {name} must be a mapping of str to str or None")
+    for key, item in value.items():
+        # Header values may be credentials: only their types are shown.
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise ValidationError(
+                f"option {name} must map str to str, not {_type_name(key)} to "
+                f"{_type_name(item)} (header {key!r})"
+                if isinstance(key, str)
+                else f"option {name} must map str to str, not {_type_name(key)} keys"
+            )
+
+
+def _check_retry(name: str, value: object) -> None:
+    from influxorm.session.retry import RetryPolicy
+
+    if value is not None and not isinstance(value, RetryPolicy):
+        raise ValidationError(
+            f"option {name} must be a RetryPolicy or None, not {value!r} ({_type_name(value)})",
+            value=value,
+        )
+
+
+def _check_url(name: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise ValidationError(f"option {name} must be a str, not a {_type_name(value)}")
+
+
+_SESSION_OPTIONS: Final[dict[str, Callable[[str, object], None]]] = {
+    "url": _check_url,
+    "database": _check_text,
+    "username": _check_text,
+    "password": _check_secret,
+    "token": _check_secret,
+    "unix_socket": _check_path,
+    "timeout": _check_seconds,
+    "connect_timeout": _check_seconds,
+    "read_timeout": _check_seconds,
+    "gzip": _check_flag,
+    "headers": _check_headers,
+    "verify_ssl": _check_flag,
+    "ssl_ca": _check_path,
+    "ssl_cert": _check_path,
+    "ssl_key": _check_path,
+    "ssl_password": _check_secret,
+    "retry": _check_retry,
+    "retry_attempts": _check_optional_count,
+    "batch_size": _check_count,
+    "max_concurrency": _check_count,
+    "max_connections": _check_count,
+    # The bulk writer's (session.writer(...)).
+    "flush_interval": _check_seconds,
+    "max_buffer": _check_optional_count,
+}
+
+
+def check_session_options(options: Mapping[str, object]) -> None:
+    """Raise :class:`ValidationError` naming the first option of a session (or of its
+    bulk writers) whose value has the wrong type or range (a timeout that is not a
+    positive number of seconds, a count below 1, a flag that is not a bool...); secrets
+    are never quoted."""
+    for name, value in options.items():
+        check = _SESSION_OPTIONS.get(name)
+        if check is not None:
+            check(name, value)
+
+
 def split_credentials(url: str) -> tuple[str, str | None, str | None]:
     """``url`` without its ``user:password@`` part, and the (decoded) user and password."""
     parts = urlsplit(url)
@@ -120,6 +254,10 @@ def parse_url(url: str) -> dict[str, Any]:
                 value=key,
             )
         options[key] = convert(key, value)
+        # Checked under the URL's own name (retries=0 names "retries").
+        check = _SESSION_OPTIONS.get("retry_attempts" if key == "retries" else key)
+        if check is not None:
+            check(key, options[key])
     if "retries" in options:
         options["retry_attempts"] = options.pop("retries")
     prefix, _, database = parts.path.rstrip("/").rpartition("/") if parts.path else ("", "", "")

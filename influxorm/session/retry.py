@@ -28,18 +28,27 @@ T = TypeVar("T")
 
 
 def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if value <= 0:
-        raise ValidationError(f"{attribute.name} must be positive, not {value!r}", value=value)
+    if type(value) not in (int, float) or not value > 0:
+        raise ValidationError(
+            f"{attribute.name} must be a positive number, not {value!r}", value=value
+        )
 
 
 def _at_least_one(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if value < 1:
-        raise ValidationError(f"{attribute.name} must be at least 1, not {value!r}", value=value)
+    if type(value) is not int or value < 1:
+        raise ValidationError(f"{attribute.name} must be an int >= 1, not {value!r}", value=value)
+
+
+def _flag(instance: object, attribute: attrs.Attribute[bool], value: bool) -> None:
+    if type(value) is not bool:
+        raise ValidationError(f"{attribute.name} must be True or False, not {value!r}", value=value)
 
 
 def _deadline(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
-    if value is not None and value <= 0:
-        raise ValidationError(f"deadline must be positive or None, not {value!r}", value=value)
+    if value is not None and (type(value) not in (int, float) or not value > 0):
+        raise ValidationError(
+            f"deadline must be a positive number of seconds or None, not {value!r}", value=value
+        )
 
 
 @attrs.frozen
@@ -65,7 +74,7 @@ class RetryPolicy:
     multiplier: float = attrs.field(default=2.0, validator=_positive)
     max_delay: float = attrs.field(default=10.0, validator=_positive)
     deadline: float | None = attrs.field(default=120.0, validator=_deadline)
-    jitter: bool = True
+    jitter: bool = attrs.field(default=True, validator=_flag)
 
     def backoff(self, retry: int, rng: random.Random) -> float:
         """The wait before retry number ``retry`` (1-based), without Retry-After."""

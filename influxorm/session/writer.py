@@ -36,6 +36,7 @@ from influxorm.session.lifecycle import (
     unregister_writer,
     unsent_warning,
 )
+from influxorm.session.options import check_session_options
 from influxorm.session.sending import Sender, WriteTarget
 
 __all__ = ["AsyncBulkWriter", "FailedBatch", "UnsentBatchError", "WriterProgress"]
@@ -204,10 +205,14 @@ class AsyncBulkWriter:
         route_models: bool = False,
         default_rp: str | None = None,
     ) -> None:
-        if batch_size < 1 or max_concurrency < 1:
-            raise ValidationError("batch_size and max_concurrency must be at least 1")
-        if flush_interval is not None and flush_interval <= 0:
-            raise ValidationError(f"flush_interval must be positive, not {flush_interval!r}")
+        check_session_options(
+            {
+                "batch_size": batch_size,
+                "flush_interval": flush_interval,
+                "max_concurrency": max_concurrency,
+                "max_buffer": max_buffer,
+            }
+        )
         self._sender = sender
         self._target = target
         self._route_models = route_models

@@ -16,10 +16,10 @@ from influxorm.aioinflux import CompatWarning, DataPoint, InfluxDBClient, Influx
 
 
 @pytest.fixture
-def client(influxdb_url: str, database: str) -> Iterator[InfluxDBClient]:
+def client(influxdb_url: str, influxdb_database: str) -> Iterator[InfluxDBClient]:
     parts = urlsplit(influxdb_url)
     c = InfluxDBClient(
-        parts.hostname or "localhost", parts.port or 8086, db=database, mode="blocking"
+        parts.hostname or "localhost", parts.port or 8086, db=influxdb_database, mode="blocking"
     )
     yield c
     c.close()
@@ -162,7 +162,7 @@ def test_placeholder_measurement_and_extra_tags(client: InfluxDBClient) -> None:
     ]
     assert _rows(client, "SELECT * FROM events_b")[0]["host"] == "h2"
     with pytest.raises(TypeError):
-        Event("x", 1, "h", True)
+        Event("x", 1, "h", True, 5)
 
 
 def test_rm_none_and_fill_none(client: InfluxDBClient) -> None:

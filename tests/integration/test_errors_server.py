@@ -3,6 +3,7 @@ its exception with the lines and counts the server reported."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -107,6 +108,34 @@ def test_points_beyond_retention(db: Session) -> None:
         db.write("m v=1 1\nm v=2 2", rp="short")
     assert caught.value.dropped == 2
     assert caught.value.reason == "points beyond retention policy"
+    # The server says "partial write", but it dropped every point: nothing was written.
+    assert caught.value.written is False
+    assert caught.value.refused_all
+    assert "nothing written" in str(caught.value)
+    assert "wrote the others" not in str(caught.value)
+    assert _count(db, "m") == 0
+
+
+def test_some_points_beyond_retention_the_rest_written(db: Session) -> None:
+    db.create_retention_policy("short", duration="1h")
+    now = time.time_ns()
+    with pytest.raises(PartialWriteError) as caught:
+        db.write(f"r v=1 1\nr v=2 {now}\nr v=3 2", rp="short")
+    assert caught.value.dropped == 2
+    assert caught.value.written is True
+    assert "refused 2 and wrote the others" in str(caught.value)
+    result = db.query('SELECT COUNT(v) FROM "short"."r"')
+    assert result["results"][0]["series"][0]["values"][0][1] == 1
+
+
+def test_field_type_conflict_on_every_point_writes_nothing(db: Session) -> None:
+    db.write("k v=1i 1")
+    with pytest.raises(PartialFieldTypeConflictError) as caught:
+        db.write("k v=1.5 2\nk v=2.5 3")
+    assert caught.value.dropped == 2 == caught.value.points
+    assert caught.value.written is False
+    assert "nothing written" in str(caught.value)
+    assert _count(db, "k") == 1
 
 
 def test_max_series_per_database(db: Session) -> None:
@@ -115,6 +144,7 @@ def test_max_series_per_database(db: Session) -> None:
         db.write(lines)
     assert caught.value.reason.startswith("max-series-per-database limit exceeded")
     assert caught.value.dropped == 25  # 1.6 drops the whole batch that crosses the limit
+    assert caught.value.written is False
     assert _count(db, "s") == 0
 
 

@@ -54,12 +54,12 @@ def _ticks(n: int, start: int = 0) -> list[Tick]:
 
 
 async def test_a_raising_on_progress_is_raised_by_flush_not_a_hang(
-    influxdb_server: InfluxDBServer, database: str
+    influxdb_server: InfluxDBServer, influxdb_database: str
 ) -> None:
     def broken(progress: WriterProgress) -> None:
         raise RuntimeError("progress bar is broken")
 
-    async with AsyncSession(influxdb_server.url, database=database) as session:
+    async with AsyncSession(influxdb_server.url, database=influxdb_database) as session:
         writer = session.writer(batch_size=5, max_concurrency=1, max_buffer=15, on_progress=broken)
         async with asyncio.timeout(30), writer:
             await writer.write(_ticks(15))  # three batches through one worker
@@ -69,11 +69,11 @@ async def test_a_raising_on_progress_is_raised_by_flush_not_a_hang(
     # The callback's failure does not make the batches fail: all were written.
     assert writer.progress.points_written == 15
     assert writer.failed_batches == []
-    assert _count(influxdb_server, database) == 15
+    assert _count(influxdb_server, influxdb_database) == 15
 
 
 async def test_a_callback_raising_inside_a_retry_does_not_lose_the_batch(
-    influxdb_server: InfluxDBServer, database: str
+    influxdb_server: InfluxDBServer, influxdb_database: str
 ) -> None:
     # The first write is throttled (503): the retry reports progress, and the callback
     # raises there, inside the sending of the batch.
@@ -85,7 +85,7 @@ async def test_a_callback_raising_inside_a_retry_does_not_lose_the_batch(
             raise ValueError("retry display is broken")
 
     with FaultProxy(influxdb_server.host, influxdb_server.port, plan) as proxy:
-        async with AsyncSession(proxy.url, database=database) as session:
+        async with AsyncSession(proxy.url, database=influxdb_database) as session:
             writer = session.writer(batch_size=10, max_concurrency=1, on_progress=broken)
             async with asyncio.timeout(30):
                 with pytest.raises(InfluxORMError, match="retry display is broken"):
@@ -93,11 +93,11 @@ async def test_a_callback_raising_inside_a_retry_does_not_lose_the_batch(
                         await writer.write(_ticks(10))
     assert writer.progress.retries == 1
     assert writer.progress.points_written == 10
-    assert _count(influxdb_server, database) == 10
+    assert _count(influxdb_server, influxdb_database) == 10
 
 
 async def test_an_exception_encoding_a_batch_is_a_failed_batch(
-    influxdb_server: InfluxDBServer, database: str, monkeypatch: pytest.MonkeyPatch
+    influxdb_server: InfluxDBServer, influxdb_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Inject a non-influxorm exception where the worker turns a batch into bodies.
     pieces = AsyncBulkWriter._pieces
@@ -110,7 +110,7 @@ async def test_an_exception_encoding_a_batch_is_a_failed_batch(
     monkeypatch.setattr(AsyncBulkWriter, "_pieces", exploding)
     failed: list[FailedBatch] = []
     async with (
-        AsyncSession(influxdb_server.url, database=database) as session,
+        AsyncSession(influxdb_server.url, database=influxdb_database) as session,
         asyncio.timeout(30),
         session.writer(batch_size=5, max_concurrency=1, on_error=failed.append) as writer,
     ):
@@ -124,14 +124,14 @@ async def test_an_exception_encoding_a_batch_is_a_failed_batch(
     assert isinstance(error.__cause__, MemoryError)
     assert failed[0].body.count(b"sym=BOOM") == 5
     assert writer.progress.points_failed == 5
-    assert _count(influxdb_server, database) == 10
+    assert _count(influxdb_server, influxdb_database) == 10
 
 
 async def test_a_string_the_server_cannot_receive_never_hangs_the_writer(
-    async_session: AsyncSession,
+    influxdb_async_session: AsyncSession,
 ) -> None:
     # A lone surrogate cannot be UTF-8: refused when validated, or else a failed batch.
-    writer = async_session.writer(batch_size=2, max_concurrency=1)
+    writer = influxdb_async_session.writer(batch_size=2, max_concurrency=1)
 
     async def write() -> None:
         async with writer:
@@ -149,10 +149,10 @@ async def test_a_string_the_server_cannot_receive_never_hangs_the_writer(
 
 
 async def test_a_writer_whose_tasks_were_cancelled_raises_instead_of_waiting(
-    async_session: AsyncSession,
+    influxdb_async_session: AsyncSession,
 ) -> None:
     # Something else cancelled the writer's tasks (a framework cancelling every task).
-    writer = async_session.writer(batch_size=10, max_concurrency=1, flush_interval=None)
+    writer = influxdb_async_session.writer(batch_size=10, max_concurrency=1, flush_interval=None)
     await writer.__aenter__()
     for task in writer._tasks:
         task.cancel()
@@ -172,9 +172,9 @@ async def test_a_writer_whose_tasks_were_cancelled_raises_instead_of_waiting(
 
 
 def test_blocking_validation_error_concerns_only_its_call(
-    influxdb_server: InfluxDBServer, session: Session, database: str
+    influxdb_server: InfluxDBServer, influxdb_session: Session, influxdb_database: str
 ) -> None:
-    with session.writer(batch_size=100, flush_interval=0.05) as writer:
+    with influxdb_session.writer(batch_size=100, flush_interval=0.05) as writer:
         writer.write(Tick(time=1, sym="A", px=1.0))  # good, before the bad one
         with pytest.raises(ValidationError, match="px"):
             writer.write(Tick(time=2, sym="A", px=math.nan))
@@ -186,26 +186,28 @@ def test_blocking_validation_error_concerns_only_its_call(
         writer.flush()
         assert writer.progress.points_written == 11
     assert writer.failed_batches == []
-    assert _count(influxdb_server, database) == 11
+    assert _count(influxdb_server, influxdb_database) == 11
 
 
 def test_blocking_writer_sends_points_in_the_order_written(
-    influxdb_server: InfluxDBServer, session: Session
+    influxdb_server: InfluxDBServer, influxdb_session: Session
 ) -> None:
     # The same series and time written three times: the last write must win.
-    with session.writer(batch_size=100, flush_interval=None) as writer:
+    with influxdb_session.writer(batch_size=100, flush_interval=None) as writer:
         writer.write(Tick(time=1, sym="A", px=1.0))
         writer.write([Tick(time=1, sym="A", px=2.0)])
         writer.write(Tick(time=1, sym="A", px=3.0))
         writer.write("ticks,sym=A px=4 1")
         writer.write(Tick(time=1, sym="A", px=5.0))
-    assert session.query("SELECT px FROM ticks")["results"][0]["series"][0]["values"] == [[1, 5.0]]
+    assert influxdb_session.query("SELECT px FROM ticks")["results"][0]["series"][0]["values"] == [
+        [1, 5.0]
+    ]
 
 
 def test_blocking_batch_failure_raised_by_write_keeps_that_writes_data(
-    influxdb_server: InfluxDBServer, session: Session, database: str
+    influxdb_server: InfluxDBServer, influxdb_session: Session, influxdb_database: str
 ) -> None:
-    with session.writer(batch_size=2, max_concurrency=1) as writer:
+    with influxdb_session.writer(batch_size=2, max_concurrency=1) as writer:
         writer.write(["garbage", "garbage"])  # a batch the server refuses
         raised = []
         for tick in _ticks(50, start=100):
@@ -217,41 +219,41 @@ def test_blocking_batch_failure_raised_by_write_keeps_that_writes_data(
         writer.flush()
     assert len(raised) == 1
     assert [batch.points for batch in writer.failed_batches] == [2]
-    assert _count(influxdb_server, database) == 50
+    assert _count(influxdb_server, influxdb_database) == 50
 
 
 # -- issue 12.7: closing, cancelling and exiting with buffered points ----------------
 
 
 async def test_closing_a_session_flushes_its_open_writer(
-    influxdb_server: InfluxDBServer, database: str
+    influxdb_server: InfluxDBServer, influxdb_database: str
 ) -> None:
-    session = AsyncSession(influxdb_server.url, database=database)
+    session = AsyncSession(influxdb_server.url, database=influxdb_database)
     writer = session.writer(batch_size=1_000, flush_interval=None)
     await writer.__aenter__()
     for tick in _ticks(500):
         await writer.write(tick)
     await session.aclose()
     assert writer.closed
-    assert _count(influxdb_server, database) == 500
+    assert _count(influxdb_server, influxdb_database) == 500
 
 
 def test_closing_a_blocking_session_flushes_its_open_writer(
-    influxdb_server: InfluxDBServer, database: str
+    influxdb_server: InfluxDBServer, influxdb_database: str
 ) -> None:
-    session = Session(influxdb_server.url, database=database)
+    session = Session(influxdb_server.url, database=influxdb_database)
     writer = session.writer(batch_size=1_000, flush_interval=None).__enter__()
     for tick in _ticks(500):
         writer.write(tick)  # held in the calling thread: less than a batch
     session.close()
     assert writer.closed
-    assert _count(influxdb_server, database) == 500
+    assert _count(influxdb_server, influxdb_database) == 500
 
 
 async def test_closing_a_session_says_what_its_writer_did_not_write(
-    influxdb_server: InfluxDBServer, database: str
+    influxdb_server: InfluxDBServer, influxdb_database: str
 ) -> None:
-    session = AsyncSession(influxdb_server.url, database=database)
+    session = AsyncSession(influxdb_server.url, database=influxdb_database)
     writer = session.writer(batch_size=1_000, flush_interval=None)
     await writer.__aenter__()
     await writer.write(["ticks,sym=A px=1 1", "garbage", "ticks,sym=A px=2 2"])
@@ -263,9 +265,9 @@ async def test_closing_a_session_says_what_its_writer_did_not_write(
 
 
 def test_closing_a_blocking_session_with_a_failing_writer_still_closes_everything(
-    influxdb_server: InfluxDBServer, database: str
+    influxdb_server: InfluxDBServer, influxdb_database: str
 ) -> None:
-    session = Session(influxdb_server.url, database=database)
+    session = Session(influxdb_server.url, database=influxdb_database)
     writer = session.writer(flush_interval=None).__enter__()
     writer.write("garbage")
     thread = session._loop_thread._thread
@@ -280,14 +282,14 @@ def test_closing_a_blocking_session_with_a_failing_writer_still_closes_everythin
 
 
 async def test_a_cancelled_exit_reports_every_point_not_acknowledged(
-    influxdb_server: InfluxDBServer, database: str, caplog: pytest.LogCaptureFixture
+    influxdb_server: InfluxDBServer, influxdb_database: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     total = 17_000
     written_all = asyncio.Event()
     writer_box: list[AsyncBulkWriter] = []
     failed: list[FailedBatch] = []
     with FaultProxy(influxdb_server.host, influxdb_server.port, delay_seconds=0.2) as proxy:
-        async with AsyncSession(proxy.url, database=database) as session:
+        async with AsyncSession(proxy.url, database=influxdb_database) as session:
 
             async def produce() -> None:
                 async with session.writer(
@@ -319,7 +321,7 @@ async def test_a_cancelled_exit_reports_every_point_not_acknowledged(
     note = f"{unsent} point(s) not acknowledged"
     assert any(note in n for n in caught.value.__notes__)
     assert any(note in record.getMessage() for record in caplog.records)
-    stored = _count(influxdb_server, database)
+    stored = _count(influxdb_server, influxdb_database)
     assert written <= stored <= written + sum(b.points for b in maybe)
 
 
@@ -373,28 +375,28 @@ def _run_exit_script(
 
 
 def test_exit_with_an_open_blocking_writer_warns_with_the_count(
-    influxdb_server: InfluxDBServer, database: str, tmp_path: Path
+    influxdb_server: InfluxDBServer, influxdb_database: str, tmp_path: Path
 ) -> None:
-    _, stderr = _run_exit_script(influxdb_server, database, "blocking-writer", tmp_path)
+    _, stderr = _run_exit_script(influxdb_server, influxdb_database, "blocking-writer", tmp_path)
     assert "UnsentPointsWarning" in stderr
     assert "17 point(s) accepted by a bulk writer were not sent" in stderr
     assert "Unclosed" not in stderr
     assert "Traceback" not in stderr
-    assert _count(influxdb_server, database) == 0  # nothing is sent at exit
+    assert _count(influxdb_server, influxdb_database) == 0  # nothing is sent at exit
 
 
 def test_exit_with_an_open_async_writer_warns_with_the_count(
-    influxdb_server: InfluxDBServer, database: str, tmp_path: Path
+    influxdb_server: InfluxDBServer, influxdb_database: str, tmp_path: Path
 ) -> None:
-    _, stderr = _run_exit_script(influxdb_server, database, "async-writer", tmp_path)
+    _, stderr = _run_exit_script(influxdb_server, influxdb_database, "async-writer", tmp_path)
     assert "5 point(s) accepted by a bulk writer were not sent" in stderr
     assert "Traceback" not in stderr
 
 
 async def test_a_writer_garbage_collected_with_points_warns_with_the_count(
-    async_session: AsyncSession,
+    influxdb_async_session: AsyncSession,
 ) -> None:
-    writer = async_session.writer(batch_size=1_000, flush_interval=None)
+    writer = influxdb_async_session.writer(batch_size=1_000, flush_interval=None)
     await writer.__aenter__()
     await writer.write(_ticks(7))
     tasks = writer._tasks
@@ -412,17 +414,17 @@ async def test_a_writer_garbage_collected_with_points_warns_with_the_count(
 
 
 def test_a_notebook_session_never_closed_exits_quietly(
-    influxdb_server: InfluxDBServer, database: str, tmp_path: Path
+    influxdb_server: InfluxDBServer, influxdb_database: str, tmp_path: Path
 ) -> None:
-    stdout, stderr = _run_exit_script(influxdb_server, database, "notebook", tmp_path)
+    stdout, stderr = _run_exit_script(influxdb_server, influxdb_database, "notebook", tmp_path)
     assert "[[0, 3]]" in stdout
     assert stderr == ""
 
 
 def test_a_dropped_session_warns_and_releases_its_thread_and_connections(
-    influxdb_server: InfluxDBServer, database: str
+    influxdb_server: InfluxDBServer, influxdb_database: str
 ) -> None:
-    session = Session(influxdb_server.url, database=database)
+    session = Session(influxdb_server.url, database=influxdb_database)
     session.write("ticks,sym=A px=1 1")
     thread = session._loop_thread._thread
     assert thread is not None

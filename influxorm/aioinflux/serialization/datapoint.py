@@ -23,6 +23,8 @@ is concerned:
 from __future__ import annotations
 
 import enum
+import keyword
+import operator
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -31,11 +33,17 @@ from typing import Any, ClassVar, overload
 from influxorm.models import Measurement, field, tag, time
 from influxorm.models.measurement import MeasurementMeta
 
-__all__ = ["CompatWarning", "DataPoint", "InfluxType", "datapoint"]
+__all__ = ["CompatWarning", "DataPoint", "InfluxType", "SchemaTypeError", "datapoint"]
 
 
 class CompatWarning(UserWarning):
     """aioinflux input was normalised, or would have been stored differently by aioinflux."""
+
+
+class SchemaTypeError(AttributeError, TypeError):
+    """A :func:`datapoint` schema value that is not an :class:`InfluxType` member and has
+    no ``value`` (e.g. the builtin ``bool``): aioinflux raised ``AttributeError`` there,
+    influxorm's declarations raise ``TypeError``; this is both."""
 
 
 class InfluxType(enum.Enum):
@@ -64,7 +72,6 @@ _FIELDS: dict[InfluxType, type] = {
     InfluxType.STR: str,
     InfluxType.ENUM: str,
 }
-_HIDDEN_TIME = "_dp_time"
 
 
 class DataPoint:
@@ -103,12 +110,36 @@ class DataPoint:
 
     def to_lineprotocol(self) -> bytes:
         """This point as one line of line protocol (UTF-8), by influxorm's encoder."""
-        self._dp_check_none()
-        model: Any = type(self)
-        if self._dp_measurement_key is not None:
-            model = _model_named(type(self), getattr(self, self._dp_measurement_key))
-        line: str = model.__influxorm_encoder__.encode(self)
+        line: str = self._dp_model().__influxorm_encoder__.encode(self)
         return line.encode()
+
+    def _dp_writable(self) -> object:
+        """What ``InfluxDBClient.write`` hands to the session for this point: the point
+        itself, or its line when a MEASUREMENT column names another measurement."""
+        model = self._dp_model()
+        if model is type(self):
+            return self
+        line: str = model.__influxorm_encoder__.encode(self)
+        return line
+
+    def _dp_model(self) -> Any:
+        """The model writing this point (warns about ``None`` values first)."""
+        self._dp_check_none()
+        key = self._dp_measurement_key
+        if key is None:
+            return type(self)
+        name = getattr(self, key)
+        if name is None:
+            cls: Any = type(self)
+            warnings.warn(
+                f"{cls.__name__}.{key} (MEASUREMENT) is None: the point is written to "
+                f"measurement {cls.__influxorm_schema__.measurement!r}, the class's "
+                "(aioinflux wrote the text 'None')",
+                CompatWarning,
+                stacklevel=3,
+            )
+            return cls
+        return _model_named(type(self), name)
 
     def _dp_check_none(self) -> None:
         if self._dp_rm_none:
@@ -116,7 +147,8 @@ class DataPoint:
         empty = [
             k
             for k, kind in self._dp_schema.items()
-            if kind is not InfluxType.PLACEHOLDER and getattr(self, k) is None
+            if kind not in (InfluxType.PLACEHOLDER, InfluxType.MEASUREMENT)
+            and getattr(self, k) is None
         ]
         if empty:
             warnings.warn(
@@ -124,7 +156,7 @@ class DataPoint:
                 "line (aioinflux wrote the text 'None' or failed the write unless "
                 "rm_none=True)",
                 CompatWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
 
     def __repr__(self) -> str:
@@ -146,6 +178,14 @@ def _model_named(cls: type[DataPoint], name: object) -> type[Measurement]:
 
 def _normalise(cls_name: str, key: str, kind: InfluxType, value: Any) -> Any:
     """A constructor/attribute value as the underlying model column takes it."""
+    if kind is InfluxType.PLACEHOLDER:
+        if value is not None and value is not True:
+            warnings.warn(
+                f"{cls_name}.{key}: PLACEHOLDER value {value!r} ignored (always true)",
+                CompatWarning,
+                stacklevel=4,
+            )
+        return True
     if value is None:
         return None
     if kind in (InfluxType.TAGENUM, InfluxType.ENUM) and isinstance(value, enum.Enum):
@@ -177,9 +217,12 @@ def _influx_type(cls_name: str, key: str, kind: object) -> InfluxType:
         member = kind.rpartition(".")[2]
         if kind.rpartition(".")[0].endswith("InfluxType") and member in InfluxType.__members__:
             return InfluxType[member]
-    if not isinstance(kind, InfluxType):
-        raise TypeError(f"{cls_name}.{key}: the type must be an InfluxType, not {kind!r}")
-    return kind
+    if isinstance(kind, InfluxType):
+        return kind
+    message = f"{cls_name}.{key}: the type must be an InfluxType member, not {kind!r}"
+    if not hasattr(kind, "value"):
+        raise SchemaTypeError(message)
+    raise TypeError(message)
 
 
 def _build(
@@ -205,10 +248,14 @@ def _build(
             f"{cls_name}: at least one field (BOOL, INT, FLOAT, STR, ENUM, PLACEHOLDER)"
         )
 
+    attributes = _attribute_names(schema)
+    names = {*attributes, *attributes.values(), *(k.lstrip("_") for k in attributes)}
+    hidden_time = None if any(k in _TIMES for k in kinds) else _free_name("dp_time", names)
     annotations: dict[str, Any] = {}
     namespace: dict[str, Any] = {"__annotations__": annotations, "__qualname__": cls_name}
     measurement_key: str | None = None
     for key, kind in schema.items():
+        attr = attributes[key]
         if kind is InfluxType.MEASUREMENT:
             measurement_key = key
             namespace[key] = property(
@@ -216,25 +263,28 @@ def _build(
                 lambda self, value: object.__setattr__(self, "_dp_measurement", value),
                 doc="The measurement of this point.",
             )
-        elif kind in _TIMES:
-            annotations[key] = _TIMES[kind] | None
-            namespace[key] = time(default=None)
+            continue
+        if kind in _TIMES:
+            annotations[attr] = _TIMES[kind] | None
+            namespace[attr] = time(default=None)
         elif kind in _TAGS:
-            annotations[key] = str | None
-            namespace[key] = tag(default=None)
+            annotations[attr] = str | None
+            namespace[attr] = tag(name=key, default=None)
         elif kind is InfluxType.PLACEHOLDER:
-            annotations[key] = bool
-            namespace[key] = field(default=True)
+            annotations[attr] = bool
+            namespace[attr] = field(name=key, default=True)
         else:
-            annotations[key] = _FIELDS[kind] | None
-            namespace[key] = field(default=None)
-    if not any(k in _TIMES for k in kinds):
-        annotations[_HIDDEN_TIME] = int | None
-        namespace[_HIDDEN_TIME] = time(default=None)
+            annotations[attr] = _FIELDS[kind] | None
+            namespace[attr] = field(name=key, default=None)
+        if attr != key:
+            namespace[key] = property(operator.attrgetter(attr), doc=f"Column {key!r}.")
+    if hidden_time is not None:
+        annotations[hidden_time] = int | None
+        namespace[hidden_time] = time(default=None)
 
-    args = [k for k, kind in schema.items() if kind is not InfluxType.PLACEHOLDER]
-    namespace["__init__"] = _make_init(cls_name, schema, args, fill_none=fill_none)
-    namespace["__setattr__"] = _make_setattr(cls_name, schema)
+    args = list(schema)
+    namespace["__init__"] = _make_init(cls_name, schema, args, hidden_time, fill_none=fill_none)
+    namespace["__setattr__"] = _make_setattr(cls_name, schema, attributes)
     namespace["__repr__"] = DataPoint.__repr__
     namespace["__doc__"] = doc or f"aioinflux datapoint {cls_name}({', '.join(args)})."
     namespace["__module__"] = getattr(schema_source, "__module__", __name__)
@@ -250,7 +300,12 @@ def _build(
 
 
 def _make_init(
-    cls_name: str, schema: dict[str, InfluxType], args: list[str], *, fill_none: bool
+    cls_name: str,
+    schema: dict[str, InfluxType],
+    args: list[str],
+    hidden_time: str | None,
+    *,
+    fill_none: bool,
 ) -> Callable[..., None]:
     def __init__(self: Any, *values: Any, **named: Any) -> None:
         if len(values) > len(args):
@@ -262,29 +317,49 @@ def _make_init(
             if key in given:
                 raise TypeError(f"{cls_name}() got multiple values for argument {key!r}")
             given[key] = value
-        missing = [k for k in args if k not in given]
+        missing = [k for k in args if k not in given and schema[k] is not InfluxType.PLACEHOLDER]
         if missing and not fill_none:
             raise TypeError(f"{cls_name}() missing arguments: {', '.join(missing)}")
         for key in schema:
-            if schema[key] is InfluxType.PLACEHOLDER:
-                object.__setattr__(self, key, True)
-            else:
-                setattr(self, key, given.get(key))
-        if _HIDDEN_TIME not in schema and not any(k in _TIMES for k in schema.values()):
-            object.__setattr__(self, _HIDDEN_TIME, None)
+            setattr(self, key, given.get(key))
+        if hidden_time is not None:
+            object.__setattr__(self, hidden_time, None)
 
     __init__.__qualname__ = f"{cls_name}.__init__"
     return __init__
 
 
-def _make_setattr(cls_name: str, schema: dict[str, InfluxType]) -> Callable[..., None]:
+def _make_setattr(
+    cls_name: str, schema: dict[str, InfluxType], attributes: dict[str, str]
+) -> Callable[..., None]:
     def __setattr__(self: Any, key: str, value: Any) -> None:
         kind = schema.get(key)
         if kind is not None and kind is not InfluxType.MEASUREMENT:
             value = _normalise(cls_name, key, kind, value)
+            key = attributes[key]
         object.__setattr__(self, key, value)
 
     return __setattr__
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    while name in taken:
+        name = "x" + name
+    return name
+
+
+def _attribute_names(schema: Mapping[str, InfluxType]) -> dict[str, str]:
+    """The model attribute holding each column: its own name, unless attrs cannot take
+    that name as an ``__init__`` argument (leading underscores, keywords)."""
+    taken = {key.lstrip("_") for key in schema}
+    out: dict[str, str] = {}
+    for key in schema:
+        if not key.startswith("_") and not keyword.iskeyword(key):
+            out[key] = key
+            continue
+        out[key] = attr = _free_name(f"dpcol_{key.lstrip('_')}", taken)
+        taken.add(attr)
+    return out
 
 
 @overload

@@ -56,6 +56,17 @@ def test_tqdm_progress_follows_cumulative_counts() -> None:
     assert "points written" in stream.getvalue()
 
 
+def test_tqdm_progress_takes_a_total_of_its_own() -> None:
+    pytest.importorskip("tqdm")
+    stream = io.StringIO()
+    with tqdm_progress(total=50, file=stream, mininterval=0, desc="load") as progress:
+        progress(4, None, "points written")  # the first report made the bar: no TypeError
+        assert (progress._bar.n, progress._bar.total, progress._bar.desc) == (4, 50, "load")
+        progress(10, 20, "points written")  # the caller's total stands
+        assert (progress._bar.n, progress._bar.total) == (10, 50)
+    assert "10.0/50.0" in stream.getvalue()
+
+
 def test_reporters_are_progress_reporters() -> None:
     assert isinstance(TextProgress(io.StringIO()), ProgressReporter)
     pytest.importorskip("tqdm")

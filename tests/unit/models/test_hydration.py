@@ -57,9 +57,65 @@ def test_absent_and_null_values() -> None:
     assert reading.value is None
     assert reading.ok is None
     assert reading.level is Level.HIGH
-    (t,) = hydrate_series(Trade, ["time", "price"], [[1, 1.5]])
+    # only(): the columns left out on purpose hold None (or their default).
+    (t,) = hydrate_series(Trade, ["time", "price"], [[1, 1.5]], partial=True)
     assert t.instrument == ""  # required tag absent: InfluxDB's empty tag
-    assert t.size is None  # required field absent: None (documented)
+    assert t.size is None
+    assert t.side is None
+
+
+def test_a_required_field_a_point_lacks_is_an_error_naming_the_point() -> None:
+    columns = ["time", "instrument", "price", "side", "size", "trade_id"]
+    good = [NS, "AAPL", 1.5, "BUY", 3, "a"]
+    lacking = [NS + 1, "MSFT", 2.5, "SELL", None, "b"]
+    with pytest.raises(ValidationError) as caught:
+        hydrate_series(Trade, columns, [good, lacking])
+    assert str(caught.value) == (
+        "Trade.size: the stored point at 2024-01-02T00:00:00.000000124Z (instrument='MSFT', "
+        "side='SELL') has no field 'size', which Trade declares without a default; to read "
+        "such points declare `size: int | None = orm.field(default=None)` (or another "
+        "default)"
+    )
+    assert (caught.value.model, caught.value.attribute) == ("Trade", "size")
+
+
+@pytest.mark.parametrize(("index", "attr"), [(2, "price"), (5, "trade_id"), (3, "side")])
+def test_every_kind_of_required_column_is_checked(index: int, attr: str) -> None:
+    columns = ["time", "instrument", "price", "side", "size", "trade_id"]
+    row: list[object] = [NS, "AAPL", 1.5, "BUY", 3, "a"]
+    row[index] = None
+    with pytest.raises(ValidationError, match=rf"^Trade\.{attr}: the stored point at 2024"):
+        hydrate_series(Trade, columns, [row])
+    # Also when only() selected the column: a selected column is read, not left out.
+    with pytest.raises(ValidationError, match=rf"^Trade\.{attr}: "):
+        hydrate_series(Trade, columns, [row], partial=True)
+
+
+def test_a_required_column_absent_from_the_series_is_an_error() -> None:
+    # The measurement never had the field: SELECT * has no column for it.
+    with pytest.raises(
+        ValidationError, match=r"^Trade\.trade_id: .*\(instrument='A', side='BUY'\)"
+    ):
+        hydrate_series(
+            Trade, ["time", "instrument", "price", "side", "size"], [[1, "A", 1.0, "BUY", 2]]
+        )
+    # A GROUP BY tag names the point too.
+    with pytest.raises(
+        ValidationError, match=r"\(instrument='X', side='SELL'\) has no field 'size'"
+    ):
+        hydrate_series(
+            Trade,
+            ["time", "price", "size", "trade_id"],
+            [[1, 1.0, None, "t"]],
+            {"instrument": "X", "side": "SELL"},
+        )
+    with pytest.raises(ValidationError, match=r"has no tag 'side'"):
+        hydrate_series(
+            Trade,
+            ["time", "price", "size", "trade_id"],
+            [[1, 1.0, 2, "t"]],
+            {"instrument": "X", "side": ""},
+        )
 
 
 def test_group_by_tags_come_from_the_series() -> None:

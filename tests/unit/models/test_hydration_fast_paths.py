@@ -30,9 +30,10 @@ def test_plain_fields_keep_none_and_convert_whole_numbers() -> None:
     assert reading.value == 2.0
     assert type(reading.value) is float
     assert reading.ok is None
-    (trade,) = hydrate_series(Trade, COLUMNS, [[1, "A", None, "SELL", 4.0, None]])
-    assert trade.price is None
+    (trade,) = hydrate_series(Trade, COLUMNS, [[1, "A", 2, "SELL", 4.0, "t"]])
+    assert trade.price == 2.0
+    assert type(trade.price) is float
     assert trade.size == 4
     assert type(trade.size) is int
     assert trade.side is Side.SELL
-    assert trade.trade_id is None
+    assert trade.trade_id == "t"

@@ -483,7 +483,33 @@ def test_delete_compiles(build: Any, text: str, params: dict[str, Any]) -> None:
 
 ERROR_CASES: list[tuple[str, Any, str]] = [
     ("unknown attribute", lambda: Trade.objects.where(nope=1), "Trade has no column 'nope'"),
-    ("unknown lookup attr", lambda: Trade.objects.where(price__near=1), "no column 'price__near'"),
+    (
+        "unknown lookup names the lookup and lists them",
+        lambda: Trade.objects.where(price__gtt=1),
+        "Trade.price: unknown lookup 'gtt' in 'price__gtt' (lookups: eq, ne, gt, gte, lt, lte,"
+        " regex, in",
+    ),
+    ("unknown lookup in exclude", lambda: Trade.objects.exclude(side__is="BUY"), "lookup 'is'"),
+    (
+        "unknown lookup in Q",
+        lambda: Trade.objects.where(orm.Q(time__after=0)),
+        "Trade.time: unknown lookup 'after'",
+    ),
+    ("unknown attr and lookup", lambda: Trade.objects.where(pric__gt=1), "no column 'pric'"),
+    ("unknown dunder name", lambda: Trade.objects.where(pr__ice=1), "no column 'pr__ice'"),
+    ("str field gt", lambda: Trade.objects.where(trade_id__gt="a"), "is a str field"),
+    ("str field gte", lambda: Trade.objects.where(trade_id__gte="a"), "silently match no row"),
+    ("str field lt negated", lambda: Trade.objects.exclude(trade_id__lt="a"), "is a str field"),
+    ("str field lte", lambda: Trade.objects.where(note__lte="a"), "use eq, ne, in or regex"),
+    (
+        "enum tag not a member",
+        lambda: Trade.objects.where(side="HOLD"),
+        "Trade.side takes Side members or their values, and 'HOLD' is not one "
+        "(members: BUY ('BUY'), SELL ('SELL'))",
+    ),
+    ("enum tag not a member in", lambda: Trade.objects.where(side__in=["BUY", "X"]), "'X'"),
+    ("enum tag not a member ne", lambda: Trade.objects.exclude(side="buy"), "'buy' is not one"),
+    ("enum field not a member", lambda: Trade.objects.where(level=3), "LOW (1), HIGH (2)"),
     ("tag gt", lambda: Trade.objects.where(instrument__gt="A"), "Trade.instrument is a tag"),
     ("tag lte", lambda: Trade.objects.where(side__lte=Side.BUY), "Trade.side is a tag"),
     ("tag compared with int", lambda: Trade.objects.where(instrument=1), "holds str values"),
@@ -549,6 +575,18 @@ ERROR_CASES: list[tuple[str, Any, str]] = [
         "needs a function inside",
     ),
     ("aggregate on tag", lambda: Trade.objects.aggregate(m=orm.Mean("instrument")), "is a tag"),
+    (
+        "mean of a str field",
+        lambda: Trade.objects.aggregate(m=orm.Mean("trade_id")),
+        "Trade.trade_id is a str field: mean() takes numbers (int or float)",
+    ),
+    ("sum of a bool field", lambda: Trade.objects.aggregate(m=orm.Sum("flagged")), "bool field"),
+    ("max of a str field", lambda: Trade.objects.aggregate(m=orm.Max("note")), "numbers and bools"),
+    (
+        "derivative of first of a str field",
+        lambda: Trade.objects.aggregate(d=orm.Derivative(orm.First("trade_id"))),
+        "and first() of 'trade_id' gives str values",
+    ),
     ("aggregate unknown", lambda: Trade.objects.aggregate(m=orm.Mean("nope")), "no column"),
     ("aggregate not function", lambda: Trade.objects.aggregate(m="price"), "takes a function"),
     ("aggregate name time", lambda: Trade.objects.aggregate(time=orm.Mean("price")), "is taken"),
@@ -589,6 +627,12 @@ ERROR_CASES: list[tuple[str, Any, str]] = [
     ("function field junk", lambda: orm.Mean(5), "field name"),
     ("now shifted by int", lambda: orm.now() - 5, "now() shifts by"),
     ("into empty name", lambda: Trade.objects.into(""), "cannot be empty"),
+    # influxd writes INTO points as line protocol: "x\\" would store into "x,tk=a".
+    ("into trailing backslash", lambda: Trade.objects.into("x\\"), "cannot end with a backslash"),
+    ("into line feed", lambda: Trade.objects.into("a\nb"), "line feed"),
+    ("into nul", lambda: Trade.objects.into("a\x00"), "NUL"),
+    ("into comment", lambda: Trade.objects.into("#x"), "comment"),
+    ("into nul database", lambda: Trade.objects.into("x", database="d\x00").influxql, "NUL"),
     (
         "delete with field condition",
         lambda: compile_delete(Trade.objects.where(price__gt=1)),

@@ -113,11 +113,31 @@ def test_write_bodies_are_classified(
 
 
 def test_partial_write_reason_and_written_flag() -> None:
-    error = error_for_status(WRITE, 400, BODIES[4][1])
+    error = error_for_status(WRITE, 400, BODIES[4][1])  # dropped 2 of 4
     assert isinstance(error, PartialWriteError)
     assert error.reason == "points beyond retention policy"
     assert error.written is True
+    assert "refused 2 and wrote the others" in str(error)
     assert LineProtocolError.written is False
+
+
+@pytest.mark.parametrize("index", [2, 4, 5])
+def test_a_partial_write_that_dropped_every_point_wrote_nothing(index: int) -> None:
+    body = BODIES[index][1]
+    dropped = BODIES[index][4]
+    assert dropped is not None
+    error = error_for_status(Request("POST", Endpoint.WRITE, points=dropped), 400, body)
+    assert isinstance(error, PartialWriteError)
+    assert error.written is False
+    assert error.refused_all
+    assert "nothing written" in str(error)
+    assert "wrote the others" not in str(error)
+
+
+def test_a_partial_write_whose_every_line_is_unparsable_wrote_nothing() -> None:
+    error = error_for_status(Request("POST", Endpoint.WRITE, points=2), 400, BODIES[1][1])
+    assert isinstance(error, PartialWriteError)
+    assert error.written is False
 
 
 def test_retry_schedule_is_exponential_capped_and_jittered() -> None:
