@@ -229,8 +229,10 @@ def _value_lines(column: Column, var: str) -> list[str]:
             f"    {slow}",
         ]
     else:
+        # Non-ASCII text takes the slow path, which checks that UTF-8 can encode it
+        # (``isascii`` costs nothing: CPython knows it from the string's header).
         lines += [
-            "if type(v) is not str:",
+            "if type(v) is not str or not v.isascii():",
             f"    {slow}",
             "elif '\"' in v or '\\\\' in v:",
             "    v = _escape_string(v)",
