@@ -49,6 +49,7 @@ _INFERRED: dict[str, FieldKind] = {
     "integer": "integer",
     "boolean": "boolean",
     "floating": "float",
+    "mixed-integer-float": "float",
 }
 
 
@@ -156,7 +157,12 @@ def _typed_objects(series: pd.Series, kind: FieldKind, column: Hashable) -> pd.S
                 value=bad,
             )
         return series.astype("Int64")
-    return series.astype("boolean" if kind == "boolean" else "Float64")
+    if kind == "float":
+        for value in series.dropna().tolist():  # ints among floats: only if held exactly
+            if isinstance(value, int) and not -(2**53) <= value <= 2**53:
+                lp.encode_float(value, attribute=str(column))
+        return series.astype("Float64")
+    return series.astype("boolean")
 
 
 def _check_exact_floats(series: pd.Series, column: Hashable) -> None:
