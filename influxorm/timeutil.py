@@ -152,9 +152,7 @@ def _datetime64_to_ns(value: object) -> int:
     if unit in _SUB_NS_PER_UNIT:
         ns, rest = divmod(ticks, _SUB_NS_PER_UNIT[unit])
         if rest:
-            raise ValidationError(
-                f"time {value!r} has more than nanosecond precision", value=value
-            )
+            raise ValidationError(f"time {value!r} has more than nanosecond precision", value=value)
         return ns
     return ticks * _NS_PER_UNIT[unit]
 

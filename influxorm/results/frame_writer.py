@@ -176,8 +176,7 @@ def _tag_set_prefix(
     checked against the server's limit), and rows take theirs.
     """
     entries: list[tuple[str, str, np.ndarray | None, Any]] = [
-        (key, lp.escape_key(lp.check_tag_key(key)), None, value)
-        for key, value in constant.items()
+        (key, lp.escape_key(lp.check_tag_key(key)), None, value) for key, value in constant.items()
     ]
     for column in tags:
         series = df[column]

@@ -55,6 +55,7 @@ _UNTIMED_LINE: Final = re.compile(rb'(?m)(?:"|=[^ \n]*)$')
 _POINT_LINE: Final = re.compile(rb"(?m)^[ \t\x00]*[^# \t\x00\n]")
 _RAW: Final = (str, bytes, bytearray, memoryview)
 
+
 def is_dataframe(data: object) -> bool:
     """Whether ``data`` is a pandas DataFrame (without importing pandas)."""
     pandas = sys.modules.get("pandas")

@@ -169,7 +169,7 @@ def test_every_path_stores_the_same_or_refuses(
     assert len(set(outcomes.values())) == 1, outcomes
     event(outcomes["dict"])
     if outcomes["dict"] == "refused":
-        assert stored == dict.fromkeys(PATHS, []), stored  # nothing was sent
+        assert stored == {path: [] for path in PATHS}, stored  # nothing was sent
     else:
         assert all(stored[path] == stored["dict"] for path in PATHS), stored
         # ... and what is stored is what was written (an empty tag is left out).

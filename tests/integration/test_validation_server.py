@@ -145,11 +145,9 @@ def test_a_surrogate_in_the_last_of_12001_points_stores_nothing(
     else:
         index = pd.DatetimeIndex(np.arange(n).astype("datetime64[ns]"))
         data = pd.DataFrame({"label": pd.Series(labels, dtype=object, index=index)})
+    extra = {"measurement": "samples"} if kind == "frame" else {}
     with pytest.raises(orm.ValidationError, match="surrogate") as caught:
-        if kind == "frame":
-            session.write(data, measurement="samples")
-        else:
-            session.write(data)
+        session.write(data, **extra)
     assert "\\ud800" in str(caught.value)  # the error names the value
     assert stored_measurements(session) == []
 
