@@ -90,12 +90,15 @@ def field_kind_of(series: pd.Series, column: Hashable) -> FieldKind:
     )
 
 
-def coerce_field(series: pd.Series, kind: FieldKind, column: Hashable) -> pd.Series:
+def coerce_field(
+    series: pd.Series, kind: FieldKind, column: Hashable, actual: FieldKind | None = None
+) -> pd.Series:
     """Check ``series`` for values its kind cannot carry; convert to the declared ``kind``.
 
     Floats must be finite (NaN is a hole, ±inf an error), integers must fit int64.
     A float column declared ``integer`` (holes make pandas store ints as floats) must
-    hold whole numbers; it becomes nullable ``Int64``.
+    hold whole numbers; it becomes nullable ``Int64``. ``actual``: the column's
+    :func:`field_kind_of`, when the caller has it already.
     """
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
@@ -104,7 +107,8 @@ def coerce_field(series: pd.Series, kind: FieldKind, column: Hashable) -> pd.Ser
             pd.Categorical.from_codes(series.cat.codes.to_numpy(), categories=pd.Index(categories)),
             index=series.index,
         )
-    actual = field_kind_of(series, column)
+    if actual is None:
+        actual = field_kind_of(series, column)
     if dtype == np.dtype(object) and actual != "string":
         series = _typed_objects(series, actual, column)
     if actual == "float":
@@ -182,8 +186,8 @@ def check_encodable(series: pd.Series, column: Hashable, what: str) -> None:
         "pyarrow_numpy",
     ):
         return  # Arrow holds valid UTF-8 only
-    values = series.dropna().to_numpy(dtype=object)
-    if lp.first_unencodable("".join(v for v in values if isinstance(v, str))) < 0:
+    texts = series.dropna().tolist()  # str only: the column's kind is "string"
+    if lp.first_unencodable("".join(texts)) < 0:
         return
     for position, text in enumerate(series.tolist()):
         if isinstance(text, str) and lp.first_unencodable(text) >= 0:

@@ -24,7 +24,7 @@ import pandas as pd
 from numpy.dtypes import StringDType
 
 from influxorm import lineprotocol as lp
-from influxorm.results._frame_columns import FieldKind, check_tag_values
+from influxorm.results._frame_columns import FieldKind, check_encodable, check_tag_values
 
 __all__ = ["ArrowOps", "FieldPart", "FrameOps", "NumpyOps", "Piece", "TagPart", "default_ops"]
 
@@ -125,7 +125,10 @@ class NumpyOps:
             flags = series.to_numpy(dtype=bool, na_value=False)
             return [np.where(flags, "t", "f").astype(object)]
         plain = self._strings(series)
-        if not _contains_any(plain, ("\\", '"')):
+        joined = "".join(plain.tolist())
+        if lp.first_unencodable(joined) >= 0:
+            check_encodable(series, series.name, "string column")
+        if "\\" not in joined and '"' not in joined:
             return ['"', plain, '"']
         text = plain.astype(StringDType())
         text = np.strings.replace(text, "\\", "\\\\")
@@ -279,6 +282,9 @@ class ArrowOps:
             array = pa.array(series, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             array = None
+        except UnicodeEncodeError:  # a lone surrogate: say where, as the validator words it
+            check_encodable(series, series.name, "string column")
+            raise
         if array is None or not (
             pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
         ):

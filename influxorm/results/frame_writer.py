@@ -132,10 +132,9 @@ def encode_dataframe(
     prepared = []
     for column in fields:
         series = df[column]
-        kind = declared.get(column) or field_kind_of(series, column)
-        series = coerce_field(series, kind, column)
-        if kind == "string":
-            check_encodable(series, column, "string column")
+        actual = field_kind_of(series, column)
+        kind = declared.get(column) or actual
+        series = coerce_field(series, kind, column, actual)
         prepared.append((series, kind, series.notna().to_numpy(dtype=bool)))
     presence = np.stack([p for _, _, p in prepared], axis=1) if n else np.zeros((0, 1), bool)
     keep: np.ndarray = np.asarray(presence.any(axis=1), dtype=bool)
