@@ -283,6 +283,13 @@ def encode_float(value: object, *, model: str | None = None, attribute: str | No
             number = float(value)
         except (TypeError, ValueError, OverflowError):
             raise _fail("a float field needs a float", value, model, attribute) from None
+        if math.isfinite(number) and not number == value:  # longdouble, Decimal, Fraction
+            raise _fail(
+                "a float field cannot hold this value exactly; convert it to float yourself",
+                value,
+                model,
+                attribute,
+            )
     if not math.isfinite(number):
         raise _fail(
             "a float field must be finite (InfluxDB refuses NaN and infinity)",

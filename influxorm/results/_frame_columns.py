@@ -112,6 +112,12 @@ def coerce_field(
     if dtype == np.dtype(object) and actual != "string":
         series = _typed_objects(series, actual, column)
     if actual == "float":
+        if isinstance(dtype, np.dtype) and dtype.itemsize > 8:  # longdouble: must fit exactly
+            wide = series.to_numpy()
+            inexact = np.isfinite(wide) & (wide.astype(np.float64).astype(dtype) != wide)
+            if inexact.any():
+                lp.encode_float(wide[int(np.argmax(inexact))], attribute=str(column))
+            series = series.astype(np.float64)  # exact, and what both backends format
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         infinite = np.isinf(values)
         if infinite.any():

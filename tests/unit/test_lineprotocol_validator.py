@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -260,3 +263,19 @@ def test_every_line_the_library_builds_passes_the_raw_check(tag: str, value: str
     line = lp.encode_point("m", {"t": tag}, {"s": value, "v": 1.0}, 1)
     assert lp.check_raw(line) == line
     assert list(unquoted(line.encode(), b"\r\x00")) == []
+
+
+@pytest.mark.parametrize("value", [np.longdouble("0.1"), Decimal("0.1"), Fraction(1, 3)])
+def test_a_float_field_refuses_values_a_float_would_round(value: object) -> None:
+    with pytest.raises(ValidationError, match="exactly"):
+        lp.encode_float(value)
+    with pytest.raises(ValidationError):  # dict points: typed by Python type, refused too
+        encode_lines({"measurement": "m", "fields": {"v": value}})
+
+
+def test_longdouble_columns_are_written_only_when_exact(ops: FrameOps) -> None:
+    df = one_row(v=pd.Series([0.5], dtype=np.longdouble))
+    assert frame_lines(df, ops, measurement="m") in (["m v=0.5 1"],)
+    df = one_row(v=pd.Series([np.longdouble("0.1")], dtype=np.longdouble))
+    with pytest.raises(ValidationError, match="exactly"):
+        encode_dataframe(df, measurement="m", ops=ops)
