@@ -120,7 +120,7 @@ def _stored(session: Session, db: str) -> list[Any]:
 
 
 @settings(
-    max_examples=150,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
