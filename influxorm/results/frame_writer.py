@@ -182,16 +182,11 @@ def _tag_set_prefix(
         codes, uniques = pd.factorize(series)
         codes = np.asarray(codes, dtype=np.int64)
         distinct = tag_texts(pd.Series(uniques), column)
-        # Each distinct value is labelled with its first row, for error messages.
-        first = np.full(len(distinct), -1, dtype=np.int64)
-        present = np.flatnonzero(codes >= 0)
-        first[codes[present][::-1]] = present[::-1]
-        distinct.index = series.index[first]
+        escaped = _escaped_tag_values(ops, distinct, series.index, codes, column)
         # An empty tag value is rejected by the server: it is written as missing.
         empty = np.flatnonzero((distinct == "").to_numpy(dtype=bool, na_value=False))
         if empty.size:
             codes[codes == empty[0]] = -1
-        escaped = _escaped_tag_values(ops, distinct, column)
         key = lp.escape_key(lp.check_tag_key(str(column)))
         entries.append((str(column), key, codes, escaped))
     entries.sort(key=lambda entry: entry[0])
@@ -225,10 +220,21 @@ def _check_series_keys(ops: FrameOps, heads: Any, longest_field_key: int) -> Non
         lp.check_series_key(ops.text_at(heads, position), longest_field_key)
 
 
-def _escaped_tag_values(ops: FrameOps, distinct: pd.Series, column: Hashable) -> Any:
-    """Validated, escaped distinct values (labelled by their first row)."""
-    check_encodable(distinct, column, "tag column")
-    return ops.tag_values(distinct, column)
+def _escaped_tag_values(
+    ops: FrameOps, distinct: pd.Series, index: pd.Index, codes: np.ndarray, column: Hashable
+) -> Any:
+    """Validated, escaped distinct values (``codes``: each row's, from factorizing)."""
+    try:
+        check_encodable(distinct, column, "tag column")
+        return ops.tag_values(distinct, column)
+    except ValidationError as exc:
+        error = exc
+    # Check again with each distinct value labelled by its first row, to name that row.
+    values, first = np.unique(codes, return_index=True)
+    labelled = distinct.set_axis(index[first[values >= 0]])
+    check_encodable(labelled, column, "tag column")
+    ops.tag_values(labelled, column)
+    raise error
 
 
 def _number_tag_sets(
