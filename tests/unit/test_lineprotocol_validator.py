@@ -243,6 +243,9 @@ def test_raw_line_protocol_influxd_would_misread_is_refused(text: str, message: 
         encode_lines(text)
     with pytest.raises(ValidationError):
         encode_lines(["m v=0 0", text])
+    if "surrogate" not in message:
+        with pytest.raises(ValidationError, match=message):
+            encode_lines(text.encode())  # bytes: decoded, then the same checks
 
 
 @pytest.mark.parametrize(
