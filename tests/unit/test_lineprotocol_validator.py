@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import influxorm as orm
 from influxorm import lineprotocol as lp
 from influxorm.exceptions import ValidationError
-from influxorm.linescan import unquoted
+from influxorm.linescan import line_spans, unquoted
 from influxorm.models.writing import encode_lines, model_line_batches
 from influxorm.results._frame_ops import ArrowOps, FrameOps, NumpyOps
 from influxorm.results.frame_writer import encode_dataframe
@@ -282,3 +282,16 @@ def test_longdouble_columns_are_written_only_when_exact(ops: FrameOps) -> None:
     df = one_row(v=pd.Series([np.longdouble("0.1")], dtype=np.longdouble))
     with pytest.raises(ValidationError, match="exactly"):
         encode_dataframe(df, measurement="m", ops=ops)
+
+
+_PIECES = [b"m", b" ", b"=", b",", b'"', b"\\", b"\n", b"\r", b"\x00", b"1"]
+
+
+@given(body=st.lists(st.sampled_from(_PIECES)).map(b"".join))
+def test_unquoted_finds_lines_where_influxd_ends_them(body: bytes) -> None:
+    """The raw check's scan and the batching scan agree on every line boundary."""
+    spans = set(line_spans(body))
+    for start, end, index in unquoted(body, b"\r\x00"):
+        assert (start, end) in spans
+        assert start <= index < end
+        assert body[index] in b"\r\x00"
