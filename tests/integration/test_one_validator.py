@@ -55,14 +55,15 @@ times = st.one_of(
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[InfluxDBServer]:
+def validator_server() -> Iterator[InfluxDBServer]:
     with InfluxDBServer() as srv:
         yield srv
 
 
 @pytest.fixture(scope="module")
-def session(server: InfluxDBServer) -> Iterator[Session]:
-    with Session(server.url, database="model") as s:
+def validator_session(validator_server: InfluxDBServer) -> Iterator[Session]:
+    """A session on a server of this module's own (the test creates and drops databases)."""
+    with Session(validator_server.url, database="model") as s:
         yield s
 
 
@@ -147,7 +148,7 @@ def _stored(session: Session, db: str) -> list[Any]:
 @example(measurement="m", tag_key="k", tag="a\\,b", field_key="v", value=1.0, time=1)
 @example(measurement="m", tag_key="k", tag='a\\"b', field_key="v", value=1.0, time=1)
 def test_every_path_stores_the_same_or_refuses(
-    session: Session,
+    validator_session: Session,
     measurement: str,
     tag_key: str,
     tag: str,
@@ -155,6 +156,7 @@ def test_every_path_stores_the_same_or_refuses(
     value: Any,
     time: int,
 ) -> None:
+    session = validator_session
     if tag_key == field_key:
         field_key += "_f"  # one column cannot be both tag and field
     for db in PATHS:
