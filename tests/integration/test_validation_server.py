@@ -127,7 +127,7 @@ def test_good_points_after_a_refused_write_are_stored(influxdb_session: Session)
 
 @pytest.mark.parametrize("kind", ["models", "dicts", "raw", "frame"])
 def test_a_surrogate_in_the_last_of_12001_points_stores_nothing(
-    session: Session, kind: str
+    influxdb_session: Session, kind: str
 ) -> None:
     """A write larger than one batch used to send 10,000 points, then raise a bare
     UnicodeEncodeError while encoding the next batch."""
@@ -147,25 +147,25 @@ def test_a_surrogate_in_the_last_of_12001_points_stores_nothing(
         data = pd.DataFrame({"label": pd.Series(labels, dtype=object, index=index)})
     extra = {"measurement": "samples"} if kind == "frame" else {}
     with pytest.raises(orm.ValidationError, match="surrogate") as caught:
-        session.write(data, **extra)
+        influxdb_session.write(data, **extra)
     assert "\\ud800" in str(caught.value)  # the error names the value
-    assert stored_measurements(session) == []
+    assert stored_measurements(influxdb_session) == []
 
 
-def test_nul_in_raw_line_protocol_is_refused_before_sending(session: Session) -> None:
+def test_nul_in_raw_line_protocol_is_refused_before_sending(influxdb_session: Session) -> None:
     """influxd echoes a bad line into an HTTP header; a NUL there made the client report
     a retryable transport error and try six times."""
     started = time.monotonic()
     with pytest.raises(orm.ValidationError, match="NUL"):
-        session.write("samples,host=a\x00 value=1 1")
+        influxdb_session.write("samples,host=a\x00 value=1 1")
     assert time.monotonic() - started < 1.0
-    assert stored_measurements(session) == []
+    assert stored_measurements(influxdb_session) == []
 
 
-def test_cr_nul_and_lf_inside_raw_string_values_are_stored(session: Session) -> None:
+def test_cr_nul_and_lf_inside_raw_string_values_are_stored(influxdb_session: Session) -> None:
     """Only a CR or NUL outside a string value is refused: inside one, influxd stores it."""
-    session.write('samples label="a\r\n\x00b" 1\nsamples label="c" 2')
-    result = session.query("SELECT label FROM samples")
+    influxdb_session.write('samples label="a\r\n\x00b" 1\nsamples label="c" 2')
+    result = influxdb_session.query("SELECT label FROM samples")
     assert result["results"][0]["series"][0]["values"] == [  # type: ignore[index]
         [1, "a\r\n\x00b"],
         [2, "c"],
