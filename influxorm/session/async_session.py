@@ -9,7 +9,6 @@ import weakref
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
-    Coroutine,
     Iterable,
     Mapping,
     Sequence,
@@ -23,8 +22,8 @@ from influxorm import _context, schema_check
 from influxorm.exceptions import ValidationError
 from influxorm.models.writing import encode_lines, model_line_batches
 from influxorm.progress import Progress
-from influxorm.query import execution, statements
-from influxorm.query.query import AggregateQuery, Query
+from influxorm.query import statements
+from influxorm.query.query import AggregateQuery, IntoQuery, Query
 from influxorm.redaction import check_password, hidden
 from influxorm.results import gc_paused
 from influxorm.results.decoding import MSGPACK, ResponseDecoder, frame_accept
@@ -36,7 +35,7 @@ from influxorm.results.output import (
     convert_response,
     frames_for_statements,
 )
-from influxorm.session import admin
+from influxorm.session import admin, querying
 from influxorm.session.aiohttp_transport import AiohttpTransport
 from influxorm.session.base import (
     DEFAULT_URL,
@@ -233,18 +232,6 @@ class AsyncSession:
     @retry.setter
     def retry(self, policy: RetryPolicy) -> None:
         self._config.retry = policy
-
-    # -- the query layer's contract (see influxorm._context.SessionProtocol) ------------
-
-    @property
-    def _async(self) -> AsyncSession:
-        return self
-
-    def _complete(self, coro: Coroutine[Any, Any, T]) -> Coroutine[Any, Any, T]:
-        return coro
-
-    def _complete_iter(self, ait: AsyncIterator[T]) -> AsyncIterator[T]:
-        return ait
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -838,41 +825,56 @@ class AsyncSession:
             db=self._config.require_database(database),
         )
 
-    # -- model queries: the precisely typed equivalents of a query's terminal operations --
+    # -- model queries: what a query's terminal operations hand themselves to -----------
 
-    async def fetch(self, query: Query[M]) -> list[M]:
+    async def fetch(self, query: Query[M], /) -> list[M]:
         """The points ``query`` selects, as instances of its model."""
-        return await execution.fetch_async(query, self)
+        return await querying.fetch(query, self.query)
 
-    async def first(self, query: Query[M]) -> M | None:
+    async def first(self, query: Query[M], /) -> M | None:
         """The first point of ``query`` in its order, or None."""
-        return await execution.first_async(query, self)
+        return await querying.first(query, self.query)
 
-    async def count(self, query: Query[Any]) -> int:
+    async def count(self, query: Query[Any], /) -> int:
         """How many points ``query`` selects (LIMIT and OFFSET applied)."""
-        return await execution.count_async(query, self)
+        return await querying.count(query, self.query)
 
-    async def exists(self, query: Query[Any]) -> bool:
+    async def exists(self, query: Query[Any], /) -> bool:
         """Whether ``query`` selects at least one point."""
-        return await execution.exists_async(query, self)
+        return await querying.exists(query, self.query)
 
-    def iterate(self, query: Query[M], *, chunk_size: int = 10_000) -> AsyncIterator[M]:
+    def iterate(self, query: Query[M], /, *, chunk_size: int = 10_000) -> AsyncIterator[M]:
         """Stream the points of ``query`` through a chunked response, ``chunk_size`` at a time."""
-        execution.check_chunk_size(chunk_size)
-        return execution.iterate_async(query, self, chunk_size)
+        querying.check_chunk_size(chunk_size)
+        return querying.iterate(query, self.query, chunk_size)
 
-    async def fetch_rows(self, query: AggregateQuery[Any]) -> list[dict[str, Any]]:
+    async def fetch_rows(self, query: AggregateQuery[Any], /) -> list[dict[str, Any]]:
         """The rows of an aggregate query, keyed by aggregate names, GROUP BY tags and time."""
-        return await execution.fetch_rows_async(query, self)
+        return await querying.fetch_rows(query, self.query)
 
-    async def to_dataframe(self, query: Query[Any] | AggregateQuery[Any]) -> pd.DataFrame:
+    async def first_row(self, query: AggregateQuery[Any], /) -> dict[str, Any] | None:
+        """The first row of an aggregate query, or None."""
+        return await querying.first_row(query, self.query)
+
+    def iterate_rows(
+        self, query: AggregateQuery[Any], /, *, chunk_size: int = 10_000
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Stream the rows of an aggregate query, ``chunk_size`` points per response."""
+        querying.check_chunk_size(chunk_size)
+        return querying.iterate_rows(query, self.query, chunk_size)
+
+    async def to_dataframe(self, query: Query[Any] | AggregateQuery[Any], /) -> pd.DataFrame:
         """The result of ``query`` as a DataFrame with a UTC ``DatetimeIndex``."""
-        frame: pd.DataFrame = await execution.to_dataframe_async(query, self)
+        frame: pd.DataFrame = await querying.to_dataframe(query, self.query)
         return frame
 
-    async def delete(self, query: Query[Any]) -> None:
+    async def delete(self, query: Query[Any], /) -> None:
         """``DELETE`` the points ``query`` matches (tag and time conditions only)."""
-        await execution.delete_async(query, self)
+        await querying.delete(query, self.query)
+
+    async def select_into(self, query: IntoQuery[Any], /) -> int:
+        """Run ``SELECT ... INTO``; the number of points written."""
+        return await querying.select_into(query, self.query)
 
     async def check_schema(self, model: type[Measurement]) -> list[schema_check.SchemaConflict]:
         """Compare ``model`` with the server's tag and field keys before writing it.

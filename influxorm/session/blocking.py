@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
 
 from influxorm import _context, schema_check
 from influxorm.progress import Progress
-from influxorm.query import execution
-from influxorm.query.query import AggregateQuery, Query
+from influxorm.query.query import AggregateQuery, IntoQuery, Query
 from influxorm.query.statements import Privilege
 from influxorm.results.output import Output
 from influxorm.session.async_session import AsyncSession
@@ -168,7 +167,7 @@ class Session:
         """The server's base URL."""
         return self._session.url
 
-    # -- the query layer's contract (see influxorm._context.SessionProtocol) ------------
+    # -- running the AsyncSession's coroutines on the loop thread (also the aioinflux layer's) --
 
     @property
     def _async(self) -> AsyncSession:
@@ -598,39 +597,53 @@ class Session:
         """See :meth:`AsyncSession.drop_series`."""
         self._complete(self._session.drop_series(measurement, tags=tags, database=database))
 
-    # -- model queries: the precisely typed equivalents of a query's terminal operations --
+    # -- model queries: what a query's terminal operations hand themselves to -----------
 
-    def fetch(self, query: Query[M]) -> list[M]:
+    def fetch(self, query: Query[M], /) -> list[M]:
         """See :meth:`AsyncSession.fetch`."""
-        return self._complete(execution.fetch_async(query, self._session))
+        return self._complete(self._session.fetch(query))
 
-    def first(self, query: Query[M]) -> M | None:
+    def first(self, query: Query[M], /) -> M | None:
         """See :meth:`AsyncSession.first`."""
-        return self._complete(execution.first_async(query, self._session))
+        return self._complete(self._session.first(query))
 
-    def count(self, query: Query[Any]) -> int:
+    def count(self, query: Query[Any], /) -> int:
         """See :meth:`AsyncSession.count`."""
-        return self._complete(execution.count_async(query, self._session))
+        return self._complete(self._session.count(query))
 
-    def exists(self, query: Query[Any]) -> bool:
+    def exists(self, query: Query[Any], /) -> bool:
         """See :meth:`AsyncSession.exists`."""
-        return self._complete(execution.exists_async(query, self._session))
+        return self._complete(self._session.exists(query))
 
-    def iterate(self, query: Query[M], *, chunk_size: int = 10_000) -> Iterator[M]:
+    def iterate(self, query: Query[M], /, *, chunk_size: int = 10_000) -> Iterator[M]:
         """See :meth:`AsyncSession.iterate`; a plain iterator, closed if abandoned."""
         return self._complete_iter(self._session.iterate(query, chunk_size=chunk_size))
 
-    def fetch_rows(self, query: AggregateQuery[Any]) -> list[dict[str, Any]]:
+    def fetch_rows(self, query: AggregateQuery[Any], /) -> list[dict[str, Any]]:
         """See :meth:`AsyncSession.fetch_rows`."""
-        return self._complete(execution.fetch_rows_async(query, self._session))
+        return self._complete(self._session.fetch_rows(query))
 
-    def to_dataframe(self, query: Query[Any] | AggregateQuery[Any]) -> pd.DataFrame:
+    def first_row(self, query: AggregateQuery[Any], /) -> dict[str, Any] | None:
+        """See :meth:`AsyncSession.first_row`."""
+        return self._complete(self._session.first_row(query))
+
+    def iterate_rows(
+        self, query: AggregateQuery[Any], /, *, chunk_size: int = 10_000
+    ) -> Iterator[dict[str, Any]]:
+        """See :meth:`AsyncSession.iterate_rows`; a plain iterator, closed if abandoned."""
+        return self._complete_iter(self._session.iterate_rows(query, chunk_size=chunk_size))
+
+    def to_dataframe(self, query: Query[Any] | AggregateQuery[Any], /) -> pd.DataFrame:
         """See :meth:`AsyncSession.to_dataframe`."""
         return self._complete(self._session.to_dataframe(query))
 
-    def delete(self, query: Query[Any]) -> None:
+    def delete(self, query: Query[Any], /) -> None:
         """See :meth:`AsyncSession.delete`."""
-        self._complete(execution.delete_async(query, self._session))
+        self._complete(self._session.delete(query))
+
+    def select_into(self, query: IntoQuery[Any], /) -> int:
+        """See :meth:`AsyncSession.select_into`."""
+        return self._complete(self._session.select_into(query))
 
     def check_schema(self, model: type[Measurement]) -> list[schema_check.SchemaConflict]:
         """See :meth:`AsyncSession.check_schema`."""
