@@ -1,7 +1,7 @@
 """influxorm: typed models, an injection-proof query builder and sessions for InfluxDB."""
 
-from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
-from importlib.metadata import version as _version
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 from influxorm.exceptions import (
     AuthenticationError,
@@ -62,11 +62,25 @@ from influxorm.results.points import iterpoints
 from influxorm.session import AsyncSession, Session
 from influxorm.session.retry import RetryPolicy
 
-try:
+if _TYPE_CHECKING:
     #: The installed distribution's version (pyproject.toml is its one source).
-    __version__: str = _version("influxorm")
-except _PackageNotFoundError:  # pragma: no cover -- a source tree that was never installed
-    __version__ = "0+unknown"
+    __version__: str
+
+
+def __getattr__(name: str) -> _Any:
+    # PEP 562: ``__version__`` reads the installed metadata on first use only
+    # (importlib.metadata is a noticeable part of a bare import's cost).
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("influxorm")
+        except PackageNotFoundError:  # pragma: no cover -- a never-installed source tree
+            found = "0+unknown"
+        globals()["__version__"] = found
+        return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AggregateQuery",

@@ -27,7 +27,6 @@ from influxorm.query.query import AggregateQuery, IntoQuery, Query
 from influxorm.redaction import check_password, hidden
 from influxorm.results import gc_paused
 from influxorm.results.decoding import MSGPACK, ResponseDecoder, frame_accept
-from influxorm.results.frames import FrameAccumulator
 from influxorm.results.json import decode_query_body, may_hold_error
 from influxorm.results.output import (
     ChunkedQueryResult,
@@ -36,7 +35,6 @@ from influxorm.results.output import (
     frames_for_statements,
 )
 from influxorm.session import admin, querying
-from influxorm.session.aiohttp_transport import AiohttpTransport
 from influxorm.session.base import (
     DEFAULT_URL,
     Epoch,
@@ -167,14 +165,19 @@ class AsyncSession:
             max_connections=max_connections,
         )
         config = self._config
-        self._transport: Transport = transport or AiohttpTransport(
-            config.url,
-            unix_socket=unix_socket,
-            connect_timeout=config.connect_timeout,
-            read_timeout=config.read_timeout,
-            ssl_context=config.ssl,
-            max_connections=max_connections,
-        )
+        if transport is None:
+            # aiohttp is imported by the first session, not by `import influxorm`.
+            from influxorm.session.aiohttp_transport import AiohttpTransport
+
+            transport = AiohttpTransport(
+                config.url,
+                unix_socket=unix_socket,
+                connect_timeout=config.connect_timeout,
+                read_timeout=config.read_timeout,
+                ssl_context=config.ssl,
+                max_connections=max_connections,
+            )
+        self._transport: Transport = transport
         self._sender = Sender(config, self._transport)
         self._patterns: dict[str, QueryPattern] = {}
         self._context_tokens: list[Token[_context.SessionProtocol | None]] = []
@@ -409,7 +412,7 @@ class AsyncSession:
         extra_tags: Mapping[str, str],
         progress: Progress | None,
     ) -> int:
-        from influxorm.results.frame_writer import encode_dataframe
+        from influxorm.frames.encoder import encode_dataframe
 
         if measurement is None:
             raise ValidationError("a DataFrame write needs measurement=...")
@@ -594,6 +597,8 @@ class AsyncSession:
             )
             return ChunkedQueryResult(decoded) if fmt == "iterable" else decoded
         if frames:
+            from influxorm.results.frames import FrameAccumulator  # pandas, on first use
+
             accumulator = FrameAccumulator(by_series=by_series)
             # The decoded chunks hold no reference cycles; collecting during the read
             # only walks them again (measured: the largest part of decode time).

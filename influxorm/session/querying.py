@@ -5,7 +5,7 @@ the query and the session's raw :meth:`~influxorm.session.AsyncSession.query` to
 coroutines here. They need nothing but a :class:`RawQuery`, so a unit test can feed
 them canned answers without a server. The answers are shaped by
 :mod:`influxorm.results.rows` (instances, row dicts) and
-:mod:`influxorm.results.model_frames` (model-typed DataFrames).
+:mod:`influxorm.frames.models` (model-typed DataFrames).
 """
 
 from __future__ import annotations
@@ -201,7 +201,7 @@ async def to_dataframe(query: Query[Any] | AggregateQuery[Any], run: RawQuery) -
         present = float_columns(query).intersection(getattr(frame, "columns", ()))
         casts = {name: "float64" for name in present if frame[name].dtype.kind in "iu"}
         return frame.astype(casts) if casts else frame
-    from influxorm.results.model_frames import model_frame  # pandas, loaded on first use
+    from influxorm.frames.models import model_frame  # pandas, loaded on first use
 
     return model_frame(query.model, frame)
 

@@ -33,11 +33,11 @@ import numpy as np
 import pandas as pd
 
 from influxorm.exceptions import ValidationError
+from influxorm.frames.columns import FieldKind, row_label
+from influxorm.frames.encoder import DEFAULT_BATCH_ROWS, EncodedFrame, encode_dataframe
+from influxorm.frames.ops import FrameOps
 from influxorm.models.schema import Column, Schema, schema_of
 from influxorm.models.serializer import PLACEHOLDER_FIELD
-from influxorm.results._frame_columns import FieldKind, row_label
-from influxorm.results._frame_ops import FrameOps
-from influxorm.results.frame_writer import DEFAULT_BATCH_ROWS, EncodedFrame, encode_dataframe
 from influxorm.results.frames import response_to_frames
 
 __all__ = ["encode_model_dataframe", "frame_from_response_for_model", "model_frame"]
