@@ -20,10 +20,12 @@ from influxorm.exceptions import (
     RetentionPolicyNotFoundError,
     ServerError,
     ServerTimeoutError,
+    SessionStateError,
     ThrottledError,
     TLSError,
     TransportError,
     TransportTimeoutError,
+    UnsentBatchError,
     ValidationError,
     WriteError,
 )
@@ -39,6 +41,7 @@ from influxorm.query import (
     Elapsed,
     First,
     Integral,
+    IntoQuery,
     Last,
     Max,
     Mean,
@@ -59,7 +62,17 @@ from influxorm.query import (
     now,
 )
 from influxorm.results.points import iterpoints
-from influxorm.session import AsyncSession, Session
+from influxorm.schema_check import SchemaConflict
+from influxorm.session import (
+    AsyncBulkWriter,
+    AsyncSession,
+    BulkWriter,
+    FailedBatch,
+    OnError,
+    OnProgress,
+    Session,
+    WriterProgress,
+)
 from influxorm.session.retry import RetryPolicy
 
 if _TYPE_CHECKING:
@@ -84,9 +97,11 @@ def __getattr__(name: str) -> _Any:
 
 __all__ = [
     "AggregateQuery",
+    "AsyncBulkWriter",
     "AsyncSession",
     "AuthenticationError",
     "Bottom",
+    "BulkWriter",
     "Count",
     "CumulativeSum",
     "DatabaseNotFoundError",
@@ -94,11 +109,13 @@ __all__ = [
     "Difference",
     "Distinct",
     "Elapsed",
+    "FailedBatch",
     "FieldTypeConflictError",
     "First",
     "InfluxORMError",
     "Integral",
     "InternalServerError",
+    "IntoQuery",
     "Last",
     "LineProtocolError",
     "Max",
@@ -111,6 +128,8 @@ __all__ = [
     "MovingAverage",
     "NoSessionError",
     "NonNegativeDerivative",
+    "OnError",
+    "OnProgress",
     "PartialFieldTypeConflictError",
     "PartialWriteError",
     "Percentile",
@@ -122,9 +141,11 @@ __all__ = [
     "RetentionPolicyNotFoundError",
     "RetryPolicy",
     "Sample",
+    "SchemaConflict",
     "ServerError",
     "ServerTimeoutError",
     "Session",
+    "SessionStateError",
     "Spread",
     "Stddev",
     "Sum",
@@ -133,8 +154,10 @@ __all__ = [
     "Top",
     "TransportError",
     "TransportTimeoutError",
+    "UnsentBatchError",
     "ValidationError",
     "WriteError",
+    "WriterProgress",
     "every",
     "field",
     "iterpoints",

@@ -12,11 +12,11 @@ writers), ``lifecycle`` (what exit does with open writers and sessions),
 ``async_session``, ``loop_thread`` and ``blocking``.
 """
 
+from influxorm.exceptions import SessionStateError, UnsentBatchError
 from influxorm.session.async_session import AsyncSession
 from influxorm.session.blocking import Session
 from influxorm.session.blocking_writer import BulkWriter
 from influxorm.session.chunks import ChunkIterator
-from influxorm.session.errors import SessionStateError
 from influxorm.session.lifecycle import UnsentPointsWarning
 from influxorm.session.messages import Request, Response
 from influxorm.session.patterns import register_pattern
@@ -25,7 +25,8 @@ from influxorm.session.transport import Transport
 from influxorm.session.writer import (
     AsyncBulkWriter,
     FailedBatch,
-    UnsentBatchError,
+    OnError,
+    OnProgress,
     WriterProgress,
 )
 
@@ -36,6 +37,8 @@ __all__ = [
     "BulkWriter",
     "ChunkIterator",
     "FailedBatch",
+    "OnError",
+    "OnProgress",
     "Request",
     "Response",
     "RetryPolicy",

@@ -17,7 +17,6 @@ from influxorm.exceptions import (
     AuthenticationError,
     DatabaseNotFoundError,
     FieldTypeConflictError,
-    InfluxORMError,
     InternalServerError,
     LineProtocolError,
     PartialFieldTypeConflictError,
@@ -36,7 +35,6 @@ from influxorm.results.json import describe_statement
 from influxorm.session.messages import Endpoint, Request, Response
 
 __all__ = [
-    "SessionStateError",
     "dropped_count",
     "error_for_status",
     "raise_for_response",
@@ -51,11 +49,6 @@ _MAX_MESSAGE: Final = 2000
 _UNPARSABLE: Final = re.compile(r"unable to parse '(.*)': ")
 _DROPPED: Final = re.compile(r" dropped=(\d+)\s*$")
 _PARTIAL: Final = "partial write: "
-
-
-class SessionStateError(InfluxORMError, RuntimeError):
-    """A session used where it cannot be: closed, on another event loop, or a blocking
-    call made from the session's own loop thread."""
 
 
 def server_message(body: bytes, content_type: str | None = None) -> str:

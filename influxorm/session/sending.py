@@ -16,7 +16,13 @@ from influxorm.session.messages import Endpoint, Request, Response
 from influxorm.session.retry import Idempotent, RetryPolicy, retrying
 from influxorm.session.transport import Transport
 
-__all__ = ["OnRetry", "OnWritten", "Sender", "WriteTarget"]
+__all__ = [
+    "OnRetry",
+    "OnWritten",
+    "Sender",
+    "WriteTarget",
+    "describe",
+]
 
 logger = logging.getLogger("influxorm")
 

@@ -14,7 +14,13 @@ from typing import Self
 
 import attrs
 
-from influxorm.exceptions import InfluxORMError, ValidationError, WriteError
+from influxorm.exceptions import (
+    InfluxORMError,
+    SessionStateError,
+    UnsentBatchError,
+    ValidationError,
+    WriteError,
+)
 from influxorm.models.measurement import Measurement
 from influxorm.models.writing import encode_lines
 from influxorm.session.batching import (
@@ -29,7 +35,6 @@ from influxorm.session.batching import (
     split_by_size,
     split_lines_by_size,
 )
-from influxorm.session.errors import SessionStateError
 from influxorm.session.lifecycle import (
     UnsentPointsWarning,
     register_writer,
@@ -39,7 +44,14 @@ from influxorm.session.lifecycle import (
 from influxorm.session.options import check_session_options
 from influxorm.session.sending import Sender, WriteTarget
 
-__all__ = ["AsyncBulkWriter", "FailedBatch", "UnsentBatchError", "WriterProgress"]
+__all__ = [
+    "AsyncBulkWriter",
+    "FailedBatch",
+    "Handoff",
+    "OnError",
+    "OnProgress",
+    "WriterProgress",
+]
 
 logger = logging.getLogger("influxorm")
 
@@ -76,20 +88,6 @@ class FailedBatch:
     database: str | None = None
     """Where the batch was sent (a writer routes models with ``database=``)."""
     retention_policy: str | None = None
-
-
-class UnsentBatchError(InfluxORMError):
-    """The error of a :class:`FailedBatch` the writer itself could not send: it was
-    cancelled while closing, or an exception other than influxorm's was raised while
-    encoding or sending the batch (chained as ``__cause__``).
-
-    ``maybe_written`` is True when the batch was in flight: the server may have stored
-    it (re-sending timestamped points is harmless); False when it was never sent.
-    """
-
-    def __init__(self, message: str, *, maybe_written: bool) -> None:
-        super().__init__(message)
-        self.maybe_written = maybe_written
 
 
 OnError = Callable[[FailedBatch], None]
