@@ -35,15 +35,6 @@ from influxorm.results.output import (
     frames_for_statements,
 )
 from influxorm.session import admin, querying
-from influxorm.session.base import (
-    DEFAULT_URL,
-    Epoch,
-    Precision,
-    SessionConfig,
-    check_output,
-    check_precision,
-    require_raw_for_precision,
-)
 from influxorm.session.batching import (
     DEFAULT_MAX_BODY_BYTES,
     WriteBatch,
@@ -58,11 +49,20 @@ from influxorm.session.batching import (
     raw_batches,
 )
 from influxorm.session.chunks import ChunkIterator
+from influxorm.session.config import (
+    DEFAULT_URL,
+    Epoch,
+    Precision,
+    SessionConfig,
+    check_output,
+    check_precision,
+    require_raw_for_precision,
+)
 from influxorm.session.messages import Response
 from influxorm.session.options import options_from_env, parse_url
 from influxorm.session.patterns import QueryPattern, format_pattern
 from influxorm.session.retry import RetryPolicy
-from influxorm.session.sending import Sender, WriteTarget
+from influxorm.session.sender import Sender, WriteTarget
 from influxorm.session.transport import Transport
 from influxorm.session.writer import AsyncBulkWriter, OnError, OnProgress
 

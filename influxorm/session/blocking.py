@@ -18,8 +18,8 @@ from influxorm.query.query import AggregateQuery, IntoQuery, Query
 from influxorm.query.statements import Privilege
 from influxorm.results.output import Output
 from influxorm.session.async_session import AsyncSession
-from influxorm.session.base import DEFAULT_URL, Epoch, Precision
 from influxorm.session.blocking_writer import BulkWriter
+from influxorm.session.config import DEFAULT_URL, Epoch, Precision
 from influxorm.session.lifecycle import (
     UnsentPointsWarning,
     register_session,

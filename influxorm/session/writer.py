@@ -42,7 +42,7 @@ from influxorm.session.lifecycle import (
     unsent_warning,
 )
 from influxorm.session.options import check_session_options
-from influxorm.session.sending import Sender, WriteTarget
+from influxorm.session.sender import Sender, WriteTarget
 
 __all__ = [
     "AsyncBulkWriter",

@@ -10,7 +10,7 @@ import pytest
 
 from influxorm.exceptions import ValidationError
 from influxorm.session import AsyncSession, RetryPolicy, Session
-from influxorm.session.base import SessionConfig
+from influxorm.session.config import SessionConfig
 
 BAD: list[tuple[str, object, str]] = [
     ("timeout", "5", "option timeout must be a number of seconds > 0, or None, not '5' (str)"),

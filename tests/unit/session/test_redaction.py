@@ -16,7 +16,7 @@ from influxorm.redaction import (
     scrub_server_message,
     split_statement,
 )
-from influxorm.session.base import SessionConfig
+from influxorm.session.config import SessionConfig
 from influxorm.session.errors import error_for_status
 
 

@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 from influxorm.exceptions import InfluxORMError, RequestTooLargeError
 from influxorm.progress import Progress
-from influxorm.session.base import Precision, SessionConfig
 from influxorm.session.batching import WriteBatch, is_timestamped
+from influxorm.session.config import Precision, SessionConfig
 from influxorm.session.errors import raise_for_response
 from influxorm.session.messages import Endpoint, Request, Response
 from influxorm.session.retry import Idempotent, RetryPolicy, retrying
