@@ -4,50 +4,24 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 import weakref
 from collections.abc import (
-    AsyncGenerator,
     AsyncIterator,
-    Iterable,
     Mapping,
     Sequence,
 )
 from contextvars import Token
-from datetime import timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
 
 from influxorm import _context, schema_check
-from influxorm.exceptions import ValidationError
-from influxorm.models.writing import encode_lines, model_line_batches
 from influxorm.progress import Progress
-from influxorm.query import statements
 from influxorm.query.query import AggregateQuery, IntoQuery, Query
-from influxorm.redaction import check_password, hidden
-from influxorm.results import gc_paused
-from influxorm.results.decoding import MSGPACK, ResponseDecoder, frame_accept
-from influxorm.results.json import decode_query_body, may_hold_error
 from influxorm.results.output import (
-    ChunkedQueryResult,
     Output,
-    convert_response,
-    frames_for_statements,
 )
-from influxorm.session import admin, querying
-from influxorm.session.batching import (
-    DEFAULT_MAX_BODY_BYTES,
-    WriteBatch,
-    bodies,
-    chunk_points,
-    frame_batches,
-    group_by_model_target,
-    has_raw,
-    is_dataframe,
-    line_batches,
-    materialize,
-    raw_batches,
-)
+from influxorm.session import querying, raw_query, writing
+from influxorm.session.admin import Administration
 from influxorm.session.chunks import ChunkIterator
 from influxorm.session.config import (
     DEFAULT_URL,
@@ -55,10 +29,7 @@ from influxorm.session.config import (
     Precision,
     SessionConfig,
     check_output,
-    check_precision,
-    require_raw_for_precision,
 )
-from influxorm.session.messages import Response
 from influxorm.session.options import options_from_env, parse_url
 from influxorm.session.patterns import QueryPattern, format_pattern
 from influxorm.session.retry import RetryPolicy
@@ -82,7 +53,7 @@ _FRAME_CHUNK = 20_000
 """Rows per chunk when a plain DataFrame query is streamed from the server."""
 
 
-class AsyncSession:
+class AsyncSession(Administration):
     """An asyncio session with an InfluxDB server speaking the v1 HTTP API.
 
     ::
@@ -336,110 +307,18 @@ class AsyncSession:
         gives the unit of raw line protocol timestamps; structured points are encoded
         in nanoseconds, so mixing them with another precision is a ValidationError.
         """
-        if precision is not None:
-            check_precision(precision)
-        if is_dataframe(data):
-            target = WriteTarget(self._config.require_database(db), rp, precision)
-            return await self._write_dataframe(
-                data, target, measurement, tag_columns, extra_tags, progress
-            )
-        if measurement is not None or tag_columns or extra_tags:
-            raise ValidationError(
-                "measurement=, tag_columns= and extra tags apply to DataFrame writes only"
-            )
-        data = materialize(require_raw_for_precision(data, precision))
-        stamp = time.time_ns()
-        groups = group_by_model_target(data) if db is None else None
-        # Everything is validated (and counted) before the first request is sent. Models
-        # whose class names a database= or retention_policy= go there unless the call
-        # names db= (rp= alone overrides only the retention policy).
-        if groups is None:
-            target = WriteTarget(self._config.require_database(db), rp, precision)
-            plans = [self._plan(data, target, stamp)]
-        else:
-            plans = [
-                self._plan(
-                    items,
-                    WriteTarget(
-                        model_db or self._config.require_database(None),
-                        rp or model_rp,
-                        precision,
-                    ),
-                    stamp,
-                )
-                for (model_db, model_rp), items in groups.items()
-            ]
-        total = sum(plan.points for plan in plans)
-        report = _ProgressOffset(progress, total) if progress is not None else None
-        for plan in plans:
-            if not plan.points:
-                continue
-            await self._sender.write_bodies(
-                plan.batches,
-                plan.target,
-                idempotent=plan.idempotent,
-                max_concurrency=self._config.max_concurrency,
-                progress=report,
-                total=total,
-            )
-            if report is not None:
-                report.offset += plan.points
-        return total
-
-    def _plan(self, data: object, target: WriteTarget, stamp: int) -> _WritePlan:
-        """Validate and count ``data``; its batches are encoded when sent for a list of
-        model instances, now for anything else."""
-        batch_size = self._config.batch_size
-        prepared = model_line_batches(data, batch_size, stamp_ns=stamp)
-        if prepared is not None:
-            points, line_runs = prepared
-            return _WritePlan(target, points, line_batches(line_runs, DEFAULT_MAX_BODY_BYTES), True)
-        lines = encode_lines(data, stamp_ns=stamp)
-        if has_raw(data):
-            counts = [chunk_points(chunk) for chunk in lines]
-            batches = raw_batches(lines, counts, batch_size, DEFAULT_MAX_BODY_BYTES)
-            return _WritePlan(target, sum(counts), batches, None)
-        return _WritePlan(
-            target, len(lines), bodies(lines, batch_size, DEFAULT_MAX_BODY_BYTES), True
-        )
-
-    async def _write_dataframe(
-        self,
-        df: Any,
-        target: WriteTarget,
-        measurement: str | None,
-        tag_columns: Sequence[str],
-        extra_tags: Mapping[str, str],
-        progress: Progress | None,
-    ) -> int:
-        from influxorm.frames.encoder import encode_dataframe
-
-        if measurement is None:
-            raise ValidationError("a DataFrame write needs measurement=...")
-        if target.precision not in (None, "n"):
-            raise ValidationError("a DataFrame is written with nanosecond times: drop precision=")
-        encoded = encode_dataframe(
-            df,
+        return await writing.write(
+            self._config,
+            self._sender,
+            data,
+            db=db,
+            rp=rp,
+            precision=precision,
             measurement=measurement,
             tag_columns=tag_columns,
-            extra_tags=extra_tags,
-            batch_rows=self._config.batch_size,
-        )
-        if encoded.skipped_rows:
-            logger.info(
-                "DataFrame write to %r: %d row(s) left out, every field missing",
-                measurement,
-                encoded.skipped_rows,
-            )
-        await self._sender.write_bodies(
-            frame_batches(encoded.batches, encoded.rows, DEFAULT_MAX_BODY_BYTES),
-            target,
-            idempotent=True,
-            max_concurrency=self._config.max_concurrency,
             progress=progress,
-            total=encoded.rows,
+            extra_tags=extra_tags,
         )
-        return encoded.rows
 
     def writer(
         self,
@@ -571,51 +450,19 @@ class AsyncSession:
         response. Errors the server reports, in the HTTP status, inside a 200 answer or
         after good chunks, raise :class:`~influxorm.exceptions.QueryError`.
         """
-        fmt = check_output(output) if output is not None else self._config.output
-        frames = fmt == "dataframe"
-        stream = chunked or frames
-        request = self._config.query_request(
+        return await raw_query.run_query(
+            self._config,
+            self._sender,
             q,
             db=db,
             rp=rp,
             epoch=epoch,
             params=params,
-            chunked=stream,
-            chunk_size=chunk_size if chunked or chunk_size else (_FRAME_CHUNK if frames else None),
-            # msgpack when installed; "bytes" stays JSON, and so do RFC 3339 times (a
-            # msgpack time has no tz() offset).
-            accept=frame_accept() if frames or (fmt != "bytes" and epoch is not None) else None,
+            chunked=chunked,
+            chunk_size=chunk_size,
+            output=output,
+            by_series=by_series,
         )
-        response = await self._sender.send(request, idempotent=request.method == "GET")
-        q = request.statement or q  # passwords masked in error messages
-        if chunked:
-            if fmt == "bytes":
-                return ChunkIterator(response, _raw_chunks(response, q))
-            per_chunk = "json" if fmt == "iterable" else fmt
-            decoded = ChunkIterator(
-                response, _decoded_chunks(response, q, per_chunk, by_series, as_json=not frames)
-            )
-            return ChunkedQueryResult(decoded) if fmt == "iterable" else decoded
-        if frames:
-            from influxorm.results.frames import FrameAccumulator  # pandas, on first use
-
-            accumulator = FrameAccumulator(by_series=by_series)
-            # The decoded chunks hold no reference cycles; collecting during the read
-            # only walks them again (measured: the largest part of decode time).
-            with gc_paused():
-                async for chunk in _decoded_chunks(response, q, "json", by_series, as_json=False):
-                    accumulator.feed(chunk)
-            return frames_for_statements(accumulator.frames())
-        body = await response.read()
-        if fmt == "bytes":
-            if may_hold_error(body):
-                decode_query_body(body, q)
-            return body
-        decoder = ResponseDecoder(_content_type(response), q, chunked=False, as_json=True)
-        objects = decoder.feed(body) + decoder.close()
-        if not objects:
-            return convert_response(decode_query_body(body, q), fmt, by_series=by_series)
-        return convert_response(objects[0], fmt, by_series=by_series)
 
     # -- query patterns --------------------------------------------------------------
 
@@ -638,197 +485,6 @@ class AsyncSession:
     ) -> Any:
         """Run pattern ``name`` with ``arguments`` (``db`` and ``output`` as in :meth:`query`)."""
         return await self.query(self.format_query(name, **arguments), db=db, output=output)
-
-    # -- administration ----------------------------------------------------------------
-
-    async def execute(self, statement: str, *, db: str | None = None) -> dict[str, Any]:
-        """Run an InfluxQL statement and return its JSON result (errors raised)."""
-        result: dict[str, Any] = await self.query(statement, db=db, output="json")
-        return result
-
-    async def create_database(self, name: str | None = None) -> None:
-        """``CREATE DATABASE`` ``name`` (default: the session's database); idempotent."""
-        await self.execute(statements.create_database(self._config.require_database(name)))
-
-    async def drop_database(self, name: str | None = None) -> None:
-        """``DROP DATABASE`` ``name`` (default: the session's database); idempotent."""
-        await self.execute(statements.drop_database(self._config.require_database(name)))
-
-    async def show_databases(self) -> list[str]:
-        """The names of the server's databases."""
-        return admin.single_column(await self.execute(statements.show_databases()))
-
-    async def create_retention_policy(
-        self,
-        name: str,
-        *,
-        duration: timedelta | str | int,
-        replication: int = 1,
-        shard_duration: timedelta | str | int | None = None,
-        default: bool = False,
-        database: str | None = None,
-    ) -> None:
-        """``CREATE RETENTION POLICY`` on ``database`` (default: the session's)."""
-        await self.execute(
-            statements.create_retention_policy(
-                name,
-                self._config.require_database(database),
-                duration=duration,
-                replication=replication,
-                shard_duration=shard_duration,
-                default=default,
-            )
-        )
-
-    async def alter_retention_policy(
-        self,
-        name: str,
-        *,
-        duration: timedelta | str | int | None = None,
-        replication: int | None = None,
-        shard_duration: timedelta | str | int | None = None,
-        default: bool = False,
-        database: str | None = None,
-    ) -> None:
-        """``ALTER RETENTION POLICY``, changing what is given."""
-        await self.execute(
-            statements.alter_retention_policy(
-                name,
-                self._config.require_database(database),
-                duration=duration,
-                replication=replication,
-                shard_duration=shard_duration,
-                default=default,
-            )
-        )
-
-    async def drop_retention_policy(self, name: str, *, database: str | None = None) -> None:
-        """``DROP RETENTION POLICY``."""
-        await self.execute(
-            statements.drop_retention_policy(name, self._config.require_database(database))
-        )
-
-    async def show_retention_policies(self, database: str | None = None) -> list[dict[str, Any]]:
-        """The database's retention policies, one dict per policy (``name``, ``duration``,
-        ``shardGroupDuration``, ``replicaN``, ``default``)."""
-        target = self._config.require_database(database)
-        return admin.rows_as_dicts(await self.execute(statements.show_retention_policies(target)))
-
-    async def create_user(self, name: str, password: str, *, admin: bool = False) -> None:
-        """``CREATE USER`` (``admin=True``: with all privileges).
-
-        A password InfluxQL cannot carry (NUL, carriage return) is a ValidationError that
-        does not show it; no message or log line ever does.
-        """
-        with hidden(password):
-            statement = statements.create_user(name, check_password(password), admin=admin)
-        await self.execute(statement)
-
-    async def drop_user(self, name: str) -> None:
-        """``DROP USER``."""
-        await self.execute(statements.drop_user(name))
-
-    async def set_password(self, name: str, password: str) -> None:
-        """``SET PASSWORD FOR`` (the password is checked as :meth:`create_user` does)."""
-        with hidden(password):
-            statement = statements.set_password(name, check_password(password))
-        await self.execute(statement)
-
-    async def show_users(self) -> list[dict[str, Any]]:
-        """The users: dicts with ``user`` and ``admin``."""
-        return admin.rows_as_dicts(await self.execute(statements.show_users()))
-
-    async def grant(
-        self, privilege: statements.Privilege, user: str, *, database: str | None = None
-    ) -> None:
-        """``GRANT READ|WRITE|ALL ON database TO user`` (database: the session's)."""
-        await self.execute(
-            statements.grant(privilege, user, self._config.require_database(database))
-        )
-
-    async def revoke(
-        self, privilege: statements.Privilege, user: str, *, database: str | None = None
-    ) -> None:
-        """``REVOKE READ|WRITE|ALL ON database FROM user`` (database: the session's)."""
-        await self.execute(
-            statements.revoke(privilege, user, self._config.require_database(database))
-        )
-
-    async def grant_admin(self, user: str) -> None:
-        """``GRANT ALL PRIVILEGES TO user``."""
-        await self.execute(statements.grant("ALL", user, None))
-
-    async def revoke_admin(self, user: str) -> None:
-        """``REVOKE ALL PRIVILEGES FROM user``."""
-        await self.execute(statements.revoke("ALL", user, None))
-
-    async def show_measurements(self, *, database: str | None = None) -> list[str]:
-        """The measurement names of ``database`` (default: the session's)."""
-        database = self._config.require_database(database)
-        result = await self.execute(statements.show_measurements(), db=database)
-        return admin.single_column(result)
-
-    async def show_tag_keys(
-        self, measurement: str | None = None, *, database: str | None = None
-    ) -> dict[str, list[str]]:
-        """Measurement -> its tag keys (one measurement, or all)."""
-        statement = statements.show_tag_keys(measurement)
-        return admin.keyed_column(
-            await self.execute(statement, db=self._config.require_database(database))
-        )
-
-    async def show_tag_values(
-        self, key: str, measurement: str | None = None, *, database: str | None = None
-    ) -> dict[str, list[str]]:
-        """Measurement -> the values of tag ``key`` (one measurement, or all)."""
-        statement = statements.show_tag_values(key, measurement)
-        return admin.keyed_column(
-            await self.execute(statement, db=self._config.require_database(database)), column=1
-        )
-
-    async def show_field_keys(
-        self, measurement: str | None = None, *, database: str | None = None
-    ) -> dict[str, dict[str, str]]:
-        """Measurement -> {field key: type} (one measurement, or all)."""
-        result = await self.execute(
-            statements.show_field_keys(measurement),
-            db=self._config.require_database(database),
-        )
-        keys = admin.keyed_column(result, 0)
-        types = admin.keyed_column(result, 1)
-        return {name: dict(zip(keys[name], types[name], strict=True)) for name in keys}
-
-    async def show_series(
-        self,
-        measurement: str | None = None,
-        *,
-        tags: Mapping[str, str] | None = None,
-        database: str | None = None,
-    ) -> list[str]:
-        """The series keys (``m,k=v``), optionally of one measurement and matching tags."""
-        statement = statements.show_series(measurement, tags)
-        return admin.single_column(
-            await self.execute(statement, db=self._config.require_database(database))
-        )
-
-    async def drop_measurement(self, name: str, *, database: str | None = None) -> None:
-        """``DROP MEASUREMENT`` (its series and points)."""
-        await self.execute(
-            statements.drop_measurement(name), db=self._config.require_database(database)
-        )
-
-    async def drop_series(
-        self,
-        measurement: str | None = None,
-        *,
-        tags: Mapping[str, str] | None = None,
-        database: str | None = None,
-    ) -> None:
-        """``DROP SERIES FROM measurement WHERE tag = value ...`` (one of them required)."""
-        await self.execute(
-            statements.drop_series(measurement, tags or {}),
-            db=self._config.require_database(database),
-        )
 
     # -- model queries: what a query's terminal operations hand themselves to -----------
 
@@ -888,67 +544,3 @@ class AsyncSession:
         vice versa) that would make the server refuse the model's points; empty if none.
         """
         return await schema_check.check_schema_async(self, model)
-
-
-class _WritePlan:
-    """One target's share of a write: validated and counted, batches possibly lazy."""
-
-    __slots__ = ("batches", "idempotent", "points", "target")
-
-    def __init__(
-        self,
-        target: WriteTarget,
-        points: int,
-        batches: Iterable[WriteBatch],
-        idempotent: bool | None,
-    ) -> None:
-        self.target = target
-        self.points = points
-        self.batches = batches
-        self.idempotent = idempotent
-
-
-class _ProgressOffset:
-    """A write's progress across its targets: each target's counts start where the
-    previous target's ended."""
-
-    __slots__ = ("offset", "progress", "total")
-
-    def __init__(self, progress: Progress, total: int) -> None:
-        self.progress = progress
-        self.total = total
-        self.offset = 0
-
-    def __call__(self, done: int, total: int | None, what: str) -> None:
-        self.progress(self.offset + done, self.total, what)
-
-
-def _content_type(response: Response) -> str:
-    return response.headers.get("Content-Type", "application/json")
-
-
-async def _decoded_chunks(
-    response: Response, statement: str, output: Output, by_series: bool, *, as_json: bool
-) -> AsyncGenerator[Any, None]:
-    content_type = _content_type(response)
-    decoder = ResponseDecoder(content_type, statement, chunked=True, as_json=as_json)
-    # JSON chunks are lines: fed one by one, the good chunks before an error are all
-    # delivered before it is raised.
-    source = response.iter_raw() if MSGPACK in content_type else _lines(response)
-    async for data in source:
-        for chunk in decoder.feed(data):
-            yield convert_response(chunk, output, by_series=by_series)
-    for chunk in decoder.close():
-        yield convert_response(chunk, output, by_series=by_series)
-
-
-async def _lines(response: Response) -> AsyncGenerator[bytes, None]:
-    async for line in response.iter_lines():
-        yield line + b"\n"
-
-
-async def _raw_chunks(response: Response, statement: str) -> AsyncGenerator[bytes, None]:
-    async for line in response.iter_lines():
-        if may_hold_error(line):
-            decode_query_body(line, statement, chunked=True)
-        yield line

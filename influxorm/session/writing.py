@@ -1,0 +1,201 @@
+"""Writing: what ``AsyncSession.write`` does with what it is given.
+
+Everything is validated and counted before the first request: models, dicts and raw
+line protocol through :func:`influxorm.models.writing.encode_lines` (a list of models a
+batch at a time, see ``model_line_batches``), DataFrames through
+:func:`influxorm.frames.encoder.encode_dataframe`. Points are routed to a database and
+retention policy by :func:`influxorm.session.batching.route`, cut into request bodies by
+:mod:`influxorm.session.batching` and sent by :meth:`Sender.write_bodies
+<influxorm.session.sender.Sender.write_bodies>` with bounded concurrency.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from influxorm.exceptions import ValidationError
+from influxorm.models.writing import encode_lines, model_line_batches
+from influxorm.progress import Progress
+from influxorm.session.batching import (
+    DEFAULT_MAX_BODY_BYTES,
+    WriteBatch,
+    bodies,
+    chunk_points,
+    frame_batches,
+    group_by_model_target,
+    has_raw,
+    is_dataframe,
+    line_batches,
+    materialize,
+    raw_batches,
+)
+from influxorm.session.config import (
+    Precision,
+    SessionConfig,
+    check_precision,
+    require_raw_for_precision,
+)
+from influxorm.session.sender import Sender, WriteTarget
+
+__all__ = ["write"]
+
+logger = logging.getLogger("influxorm")
+
+
+async def write(
+    config: SessionConfig,
+    sender: Sender,
+    data: object,
+    *,
+    db: str | None,
+    rp: str | None,
+    precision: Precision | None,
+    measurement: str | None,
+    tag_columns: Sequence[str],
+    progress: Progress | None,
+    extra_tags: Mapping[str, str],
+) -> int:
+    """:meth:`AsyncSession.write <influxorm.session.AsyncSession.write>` on ``config``'s
+    server through ``sender``; returns the number of points written."""
+    if precision is not None:
+        check_precision(precision)
+    if is_dataframe(data):
+        target = WriteTarget(config.require_database(db), rp, precision)
+        return await _write_dataframe(
+            config, sender, data, target, measurement, tag_columns, extra_tags, progress
+        )
+    if measurement is not None or tag_columns or extra_tags:
+        raise ValidationError(
+            "measurement=, tag_columns= and extra tags apply to DataFrame writes only"
+        )
+    data = materialize(require_raw_for_precision(data, precision))
+    stamp = time.time_ns()
+    groups = group_by_model_target(data) if db is None else None
+    # Everything is validated (and counted) before the first request is sent. Models
+    # whose class names a database= or retention_policy= go there unless the call
+    # names db= (rp= alone overrides only the retention policy).
+    if groups is None:
+        target = WriteTarget(config.require_database(db), rp, precision)
+        plans = [_plan(config, data, target, stamp)]
+    else:
+        plans = [
+            _plan(
+                config,
+                items,
+                WriteTarget(
+                    model_db or config.require_database(None),
+                    rp or model_rp,
+                    precision,
+                ),
+                stamp,
+            )
+            for (model_db, model_rp), items in groups.items()
+        ]
+    total = sum(plan.points for plan in plans)
+    report = _ProgressOffset(progress, total) if progress is not None else None
+    for plan in plans:
+        if not plan.points:
+            continue
+        await sender.write_bodies(
+            plan.batches,
+            plan.target,
+            idempotent=plan.idempotent,
+            max_concurrency=config.max_concurrency,
+            progress=report,
+            total=total,
+        )
+        if report is not None:
+            report.offset += plan.points
+    return total
+
+
+def _plan(config: SessionConfig, data: object, target: WriteTarget, stamp: int) -> _WritePlan:
+    """Validate and count ``data``; its batches are encoded when sent for a list of
+    model instances, now for anything else."""
+    batch_size = config.batch_size
+    prepared = model_line_batches(data, batch_size, stamp_ns=stamp)
+    if prepared is not None:
+        points, line_runs = prepared
+        return _WritePlan(target, points, line_batches(line_runs, DEFAULT_MAX_BODY_BYTES), True)
+    lines = encode_lines(data, stamp_ns=stamp)
+    if has_raw(data):
+        counts = [chunk_points(chunk) for chunk in lines]
+        batches = raw_batches(lines, counts, batch_size, DEFAULT_MAX_BODY_BYTES)
+        return _WritePlan(target, sum(counts), batches, None)
+    return _WritePlan(target, len(lines), bodies(lines, batch_size, DEFAULT_MAX_BODY_BYTES), True)
+
+
+async def _write_dataframe(
+    config: SessionConfig,
+    sender: Sender,
+    df: Any,
+    target: WriteTarget,
+    measurement: str | None,
+    tag_columns: Sequence[str],
+    extra_tags: Mapping[str, str],
+    progress: Progress | None,
+) -> int:
+    from influxorm.frames.encoder import encode_dataframe
+
+    if measurement is None:
+        raise ValidationError("a DataFrame write needs measurement=...")
+    if target.precision not in (None, "n"):
+        raise ValidationError("a DataFrame is written with nanosecond times: drop precision=")
+    encoded = encode_dataframe(
+        df,
+        measurement=measurement,
+        tag_columns=tag_columns,
+        extra_tags=extra_tags,
+        batch_rows=config.batch_size,
+    )
+    if encoded.skipped_rows:
+        logger.info(
+            "DataFrame write to %r: %d row(s) left out, every field missing",
+            measurement,
+            encoded.skipped_rows,
+        )
+    await sender.write_bodies(
+        frame_batches(encoded.batches, encoded.rows, DEFAULT_MAX_BODY_BYTES),
+        target,
+        idempotent=True,
+        max_concurrency=config.max_concurrency,
+        progress=progress,
+        total=encoded.rows,
+    )
+    return encoded.rows
+
+
+class _WritePlan:
+    """One target's share of a write: validated and counted, batches possibly lazy."""
+
+    __slots__ = ("batches", "idempotent", "points", "target")
+
+    def __init__(
+        self,
+        target: WriteTarget,
+        points: int,
+        batches: Iterable[WriteBatch],
+        idempotent: bool | None,
+    ) -> None:
+        self.target = target
+        self.points = points
+        self.batches = batches
+        self.idempotent = idempotent
+
+
+class _ProgressOffset:
+    """A write's progress across its targets: each target's counts start where the
+    previous target's ended."""
+
+    __slots__ = ("offset", "progress", "total")
+
+    def __init__(self, progress: Progress, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.offset = 0
+
+    def __call__(self, done: int, total: int | None, what: str) -> None:
+        self.progress(self.offset + done, self.total, what)
