@@ -12,7 +12,7 @@ from collections.abc import (
 )
 from contextvars import Token
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, Unpack, overload
 
 from influxorm import _context, schema_check
 from influxorm.progress import Progress
@@ -30,7 +30,7 @@ from influxorm.session.config import (
     SessionConfig,
     check_output,
 )
-from influxorm.session.options import options_from_env, parse_url
+from influxorm.session.options import SessionOptions, options_from_env, parse_url
 from influxorm.session.patterns import QueryPattern, format_pattern
 from influxorm.session.retry import RetryPolicy
 from influxorm.session.sender import Sender, WriteTarget
@@ -88,53 +88,10 @@ class AsyncSession(Administration):
         self,
         url: str = DEFAULT_URL,
         *,
-        database: str | None = None,
-        username: str | None = None,
-        password: str | None = None,
-        token: str | None = None,
-        unix_socket: str | None = None,
-        timeout: float | None = 60.0,
-        connect_timeout: float | None = None,
-        read_timeout: float | None = None,
-        output: Output = "json",
-        gzip: bool = False,
-        headers: Mapping[str, str] | None = None,
-        verify_ssl: bool = True,
-        ssl_ca: str | None = None,
-        ssl_cert: str | None = None,
-        ssl_key: str | None = None,
-        ssl_password: str | None = None,
-        retry: RetryPolicy | None = None,
-        retry_attempts: int | None = None,
-        batch_size: int = 5_000,
-        max_concurrency: int = 4,
-        max_connections: int = 100,
         transport: Transport | None = None,
+        **options: Unpack[SessionOptions],
     ) -> None:
-        self._config = SessionConfig(
-            url,
-            database=database,
-            username=username,
-            password=password,
-            token=token,
-            unix_socket=unix_socket,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            output=output,
-            gzip=gzip,
-            headers=headers,
-            verify_ssl=verify_ssl,
-            ssl_ca=ssl_ca,
-            ssl_cert=ssl_cert,
-            ssl_key=ssl_key,
-            ssl_password=ssl_password,
-            retry=retry,
-            retry_attempts=retry_attempts,
-            batch_size=batch_size,
-            max_concurrency=max_concurrency,
-            max_connections=max_connections,
-        )
+        self._config = SessionConfig(url, **options)
         config = self._config
         if transport is None:
             # aiohttp is imported by the first session, not by `import influxorm`.
@@ -142,11 +99,11 @@ class AsyncSession(Administration):
 
             transport = AiohttpTransport(
                 config.url,
-                unix_socket=unix_socket,
+                unix_socket=config.unix_socket,
                 connect_timeout=config.connect_timeout,
                 read_timeout=config.read_timeout,
                 ssl_context=config.ssl,
-                max_connections=max_connections,
+                max_connections=config.max_connections,
             )
         self._transport: Transport = transport
         self._sender = Sender(config, self._transport)

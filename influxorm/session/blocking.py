@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping, Sequenc
 from contextvars import Token
 from datetime import timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, Unpack, overload
 
 from influxorm import _context, schema_check
 from influxorm.progress import Progress
@@ -27,7 +27,7 @@ from influxorm.session.lifecycle import (
     unsent_warning,
 )
 from influxorm.session.loop_thread import LoopThread
-from influxorm.session.options import options_from_env, parse_url
+from influxorm.session.options import SessionOptions, options_from_env, parse_url
 from influxorm.session.retry import RetryPolicy
 from influxorm.session.transport import Transport
 from influxorm.session.writer import OnError, OnProgress
@@ -65,54 +65,10 @@ class Session:
         self,
         url: str = DEFAULT_URL,
         *,
-        database: str | None = None,
-        username: str | None = None,
-        password: str | None = None,
-        token: str | None = None,
-        unix_socket: str | None = None,
-        timeout: float | None = 60.0,
-        connect_timeout: float | None = None,
-        read_timeout: float | None = None,
-        output: Output = "json",
-        gzip: bool = False,
-        headers: Mapping[str, str] | None = None,
-        verify_ssl: bool = True,
-        ssl_ca: str | None = None,
-        ssl_cert: str | None = None,
-        ssl_key: str | None = None,
-        ssl_password: str | None = None,
-        retry: RetryPolicy | None = None,
-        retry_attempts: int | None = None,
-        batch_size: int = 5_000,
-        max_concurrency: int = 4,
-        max_connections: int = 100,
         transport: Transport | None = None,
+        **options: Unpack[SessionOptions],
     ) -> None:
-        self._session = AsyncSession(
-            url,
-            database=database,
-            username=username,
-            password=password,
-            token=token,
-            unix_socket=unix_socket,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            output=output,
-            gzip=gzip,
-            headers=headers,
-            verify_ssl=verify_ssl,
-            ssl_ca=ssl_ca,
-            ssl_cert=ssl_cert,
-            ssl_key=ssl_key,
-            ssl_password=ssl_password,
-            retry=retry,
-            retry_attempts=retry_attempts,
-            batch_size=batch_size,
-            max_concurrency=max_concurrency,
-            max_connections=max_connections,
-            transport=transport,
-        )
+        self._session = AsyncSession(url, transport=transport, **options)
         self._loop_thread = LoopThread(f"influxorm-session-{next(_thread_names)}")
         self._context_tokens: list[Token[_context.SessionProtocol | None]] = []
         self._writers: weakref.WeakSet[BulkWriter] = weakref.WeakSet()
