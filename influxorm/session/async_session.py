@@ -5,37 +5,25 @@ from __future__ import annotations
 import logging
 import os
 import weakref
-from collections.abc import (
-    AsyncIterator,
-    Mapping,
-    Sequence,
-)
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextvars import Token
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, Unpack, overload
+from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack
 
 from influxorm import _context, schema_check
 from influxorm.progress import Progress
 from influxorm.query.query import AggregateQuery, IntoQuery, Query
-from influxorm.results.output import (
-    Output,
-)
-from influxorm.session import querying, raw_query, writing
+from influxorm.results.output import Output
+from influxorm.session import querying, writing
 from influxorm.session.admin import Administration
-from influxorm.session.chunks import ChunkIterator
-from influxorm.session.config import (
-    DEFAULT_URL,
-    Epoch,
-    Precision,
-    SessionConfig,
-    check_output,
-)
+from influxorm.session.config import DEFAULT_URL, Precision, SessionConfig, check_output
 from influxorm.session.options import SessionOptions, options_from_env, parse_url
-from influxorm.session.patterns import QueryPattern, format_pattern
+from influxorm.session.patterns import QueryPattern
+from influxorm.session.raw_query import RawQuerying
 from influxorm.session.retry import RetryPolicy
-from influxorm.session.sender import Sender, WriteTarget
+from influxorm.session.sender import Sender
 from influxorm.session.transport import Transport
-from influxorm.session.writer import AsyncBulkWriter, OnError, OnProgress
+from influxorm.session.writer import AsyncBulkWriter, OnError, OnProgress, close_writers
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,11 +37,8 @@ logger = logging.getLogger("influxorm")
 T = TypeVar("T")
 M = TypeVar("M", bound="Measurement")
 
-_FRAME_CHUNK = 20_000
-"""Rows per chunk when a plain DataFrame query is streamed from the server."""
 
-
-class AsyncSession(Administration):
+class AsyncSession(RawQuerying, Administration):
     """An asyncio session with an InfluxDB server speaking the v1 HTTP API.
 
     ::
@@ -62,22 +47,10 @@ class AsyncSession(Administration):
             await session.write(trades)
             result = await session.query("SELECT * FROM trades")
 
-    Connection: ``url`` (may carry ``user:password@``) or ``unix_socket``;
-    ``username``/``password`` authenticate with HTTP basic auth, ``token`` with
-    ``Authorization: Token ...`` (InfluxDB 1.8+, 2.x and 3.x v1 APIs). TLS for ``https``
-    URLs verifies the server unless ``verify_ssl=False``; ``ssl_ca`` is a CA bundle to
-    trust, ``ssl_cert``/``ssl_key`` a client certificate (``ssl_password`` the passphrase
-    of an encrypted key; never shown anywhere). ``connect_timeout`` and
-    ``read_timeout`` (default ``timeout``; None waits forever) bound connecting and each
-    wait for data. ``gzip=True`` compresses write bodies (off by default: on fast links
-    it costs more than it saves). ``headers`` are sent with every request. Connections
-    are pooled (``max_connections``) and kept alive.
-
-    Behaviour: ``database`` is the default for writes and queries (switchable as an
-    attribute); ``output`` the default result format of :meth:`query`; ``retry`` the
-    :class:`~influxorm.session.retry.RetryPolicy` (``retry_attempts`` a shorthand for its
-    ``max_attempts``); ``batch_size`` and ``max_concurrency`` how :meth:`write` cuts and
-    sends large writes. Credentials never appear in reprs, logs or error messages.
+    ``options`` are the :class:`~influxorm.session.options.SessionOptions` (connection,
+    credentials, TLS, timeouts, retries, batching), checked before anything is opened;
+    credentials never appear in reprs, logs or error messages. ``transport`` replaces
+    the aiohttp transport (see :class:`~influxorm.session.transport.Transport`).
 
     Inside ``async with`` the session is the current one for ``Model.objects``.
     Connections are opened in the running event loop on first use; the session then
@@ -196,24 +169,7 @@ class AsyncSession(Administration):
             await self._transport.aclose()
 
     async def _close_writers(self) -> None:
-        failure: BaseException | None = None
-        failed_writers: list[AsyncBulkWriter] = []
-        for writer in list(self._writers):
-            if writer.closed:
-                continue
-            try:
-                await writer.aclose()
-            except Exception as error:
-                failed_writers.append(writer)
-                if failure is None:
-                    failure = error
-        if failure is not None:
-            lost = sum(writer.progress.points_failed for writer in failed_writers)
-            failure.add_note(
-                f"(closing the session: its open bulk writer(s) did not write {lost} "
-                "point(s); see their failed_batches)"
-            )
-            raise failure
+        await close_writers(self._writers)
 
     async def _close_connections(self) -> None:
         """Close the connections only (at exit, or when the session is collected)."""
@@ -298,150 +254,20 @@ class AsyncSession(Administration):
         names ``database=``/``retention_policy=`` is written there (in batches of its
         own), everything else to the session's database; ``rp=`` overrides the
         retention policy. With ``db=``, everything goes to ``db`` (and ``rp``)."""
-        target = None
-        if db is not None or self._config.database:
-            target = WriteTarget(self._config.require_database(db), rp, None)
-        writer = AsyncBulkWriter(
+        writer = writing.open_writer(
+            self._config,
             self._sender,
-            target,
-            route_models=db is None,
-            default_rp=rp,
             batch_size=batch_size,
             flush_interval=flush_interval,
-            max_concurrency=max_concurrency or self._config.max_concurrency,
+            max_concurrency=max_concurrency,
             max_buffer=max_buffer,
             on_error=on_error,
             on_progress=on_progress,
+            db=db,
+            rp=rp,
         )
         self._writers.add(writer)
         return writer
-
-    # -- querying --------------------------------------------------------------------
-
-    @overload
-    async def query(
-        self,
-        q: str,
-        *,
-        db: str | None = ...,
-        rp: str | None = ...,
-        epoch: Epoch | None = ...,
-        params: Mapping[str, Any] | None = ...,
-        chunked: Literal[False] = ...,
-        chunk_size: int | None = ...,
-        output: Literal["bytes"],
-        by_series: bool = ...,
-    ) -> bytes: ...
-
-    @overload
-    async def query(
-        self,
-        q: str,
-        *,
-        db: str | None = ...,
-        rp: str | None = ...,
-        epoch: Epoch | None = ...,
-        params: Mapping[str, Any] | None = ...,
-        chunked: Literal[True],
-        chunk_size: int | None = ...,
-        output: Literal["bytes"],
-        by_series: bool = ...,
-    ) -> ChunkIterator[bytes]: ...
-
-    @overload
-    async def query(
-        self,
-        q: str,
-        *,
-        db: str | None = ...,
-        rp: str | None = ...,
-        epoch: Epoch | None = ...,
-        params: Mapping[str, Any] | None = ...,
-        chunked: Literal[True],
-        chunk_size: int | None = ...,
-        output: Output | None = ...,
-        by_series: bool = ...,
-    ) -> ChunkIterator[Any]: ...
-
-    @overload
-    async def query(
-        self,
-        q: str,
-        *,
-        db: str | None = ...,
-        rp: str | None = ...,
-        epoch: Epoch | None = ...,
-        params: Mapping[str, Any] | None = ...,
-        chunked: bool = ...,
-        chunk_size: int | None = ...,
-        output: Output | None = ...,
-        by_series: bool = ...,
-    ) -> Any: ...
-
-    async def query(
-        self,
-        q: str,
-        *,
-        db: str | None = None,
-        rp: str | None = None,
-        epoch: Epoch | None = "ns",
-        params: Mapping[str, Any] | None = None,
-        chunked: bool = False,
-        chunk_size: int | None = None,
-        output: Output | None = None,
-        by_series: bool = False,
-    ) -> Any:
-        """Run InfluxQL ``q`` and return the result in the ``output`` format.
-
-        ``output`` (None: the session's :attr:`output`): ``"json"`` the decoded response,
-        ``"bytes"`` the raw body (still checked for errors), ``"dataframe"`` a DataFrame
-        (with ``by_series`` a dict of them by series; for several statements a list,
-        one per statement; fetched as msgpack when the ``msgpack`` package is installed,
-        streamed from the server in chunks so memory stays bounded), ``"iterable"`` a
-        :class:`~influxorm.results.QueryResult` to iterate point by point. ``db``
-        defaults to the session's database; ``epoch`` is the unit of returned timestamps
-        (None: RFC3339 strings); ``params`` are bound to ``$name`` placeholders by the
-        server. With ``chunked=True`` the answer is a :class:`ChunkIterator` of one
-        result per chunk of at most ``chunk_size`` points (``"iterable"``: a
-        :class:`~influxorm.results.ChunkedQueryResult`); leaving it early closes the
-        response. Errors the server reports, in the HTTP status, inside a 200 answer or
-        after good chunks, raise :class:`~influxorm.exceptions.QueryError`.
-        """
-        return await raw_query.run_query(
-            self._config,
-            self._sender,
-            q,
-            db=db,
-            rp=rp,
-            epoch=epoch,
-            params=params,
-            chunked=chunked,
-            chunk_size=chunk_size,
-            output=output,
-            by_series=by_series,
-        )
-
-    # -- query patterns --------------------------------------------------------------
-
-    def set_query_pattern(self, name: str, pattern: str) -> None:
-        """Register ``pattern`` (see :mod:`influxorm.session.patterns`) for this session."""
-        self._patterns[name] = QueryPattern(pattern)
-
-    def format_query(self, name: str, /, **arguments: object) -> str:
-        """The statement of pattern ``name`` with every argument quoted by its kind."""
-        return format_pattern(name, arguments, self._patterns)
-
-    async def query_pattern(
-        self,
-        name: str,
-        /,
-        *,
-        db: str | None = None,
-        output: Output | None = None,
-        **arguments: object,
-    ) -> Any:
-        """Run pattern ``name`` with ``arguments`` (``db`` and ``output`` as in :meth:`query`)."""
-        return await self.query(self.format_query(name, **arguments), db=db, output=output)
 
     # -- model queries: what a query's terminal operations hand themselves to -----------
 

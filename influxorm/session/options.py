@@ -207,8 +207,29 @@ def _check_output(name: str, value: object) -> None:
 class SessionOptions(TypedDict, total=False):
     """The keyword options of :class:`~influxorm.session.AsyncSession` and
     :class:`~influxorm.session.Session`, declared once: each with its type and the check
-    its value must pass (the ``Annotated`` metadata). Their defaults are
-    :class:`~influxorm.session.config.SessionConfig`'s."""
+    its value must pass (the ``Annotated`` metadata).
+
+    Connection: ``url`` (may carry ``user:password@``) or ``unix_socket``;
+    ``username``/``password`` authenticate with HTTP basic auth, ``token`` with
+    ``Authorization: Token ...`` (InfluxDB 1.8+, 2.x and 3.x v1 APIs). TLS for ``https``
+    URLs verifies the server unless ``verify_ssl=False``; ``ssl_ca`` is a CA bundle to
+    trust, ``ssl_cert``/``ssl_key`` a client certificate (``ssl_password`` the passphrase
+    of an encrypted key; never shown anywhere). ``connect_timeout`` and
+    ``read_timeout`` (default ``timeout``; None waits forever) bound connecting and each
+    wait for data. ``gzip=True`` compresses write bodies (off by default: on fast links
+    it costs more than it saves). ``headers`` are sent with every request. Connections
+    are pooled (``max_connections``) and kept alive.
+
+    Behaviour: ``database`` is the default for writes and queries (switchable as an
+    attribute); ``output`` the default result format of :meth:`query`; ``retry`` the
+    :class:`~influxorm.session.retry.RetryPolicy` (``retry_attempts`` a shorthand for its
+    ``max_attempts``); ``batch_size`` and ``max_concurrency`` how :meth:`write` cuts and
+    sends large writes. Credentials never appear in reprs, logs or error messages.
+
+    Defaults (:class:`~influxorm.session.config.SessionConfig`'s): ``timeout=60.0``,
+    ``output="json"``, ``verify_ssl=True``, ``batch_size=5000``, ``max_concurrency=4``,
+    ``max_connections=100``; the others None/False.
+    """
 
     database: Annotated[str | None, _check_text]
     username: Annotated[str | None, _check_text]

@@ -11,7 +11,7 @@ except raw bytes and RFC 3339 times), sent by :meth:`Sender.send
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from influxorm.results import gc_paused
 from influxorm.results.decoding import MSGPACK, ResponseDecoder, frame_accept
@@ -25,12 +25,149 @@ from influxorm.results.output import (
 from influxorm.session.chunks import ChunkIterator
 from influxorm.session.config import Epoch, SessionConfig, check_output
 from influxorm.session.messages import Response
+from influxorm.session.patterns import QueryPattern, format_pattern
 from influxorm.session.sender import Sender
 
-__all__ = ["run_query"]
+__all__ = ["RawQuerying", "run_query"]
 
 _FRAME_CHUNK = 20_000
 """Rows per chunk when a plain DataFrame query is streamed from the server."""
+
+
+class RawQuerying:
+    """:meth:`query` and the query patterns of :class:`~influxorm.session.AsyncSession`."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        _config: SessionConfig
+        _sender: Sender
+        _patterns: dict[str, QueryPattern]
+
+    @overload
+    async def query(
+        self,
+        q: str,
+        *,
+        db: str | None = ...,
+        rp: str | None = ...,
+        epoch: Epoch | None = ...,
+        params: Mapping[str, Any] | None = ...,
+        chunked: Literal[False] = ...,
+        chunk_size: int | None = ...,
+        output: Literal["bytes"],
+        by_series: bool = ...,
+    ) -> bytes: ...
+
+    @overload
+    async def query(
+        self,
+        q: str,
+        *,
+        db: str | None = ...,
+        rp: str | None = ...,
+        epoch: Epoch | None = ...,
+        params: Mapping[str, Any] | None = ...,
+        chunked: Literal[True],
+        chunk_size: int | None = ...,
+        output: Literal["bytes"],
+        by_series: bool = ...,
+    ) -> ChunkIterator[bytes]: ...
+
+    @overload
+    async def query(
+        self,
+        q: str,
+        *,
+        db: str | None = ...,
+        rp: str | None = ...,
+        epoch: Epoch | None = ...,
+        params: Mapping[str, Any] | None = ...,
+        chunked: Literal[True],
+        chunk_size: int | None = ...,
+        output: Output | None = ...,
+        by_series: bool = ...,
+    ) -> ChunkIterator[Any]: ...
+
+    @overload
+    async def query(
+        self,
+        q: str,
+        *,
+        db: str | None = ...,
+        rp: str | None = ...,
+        epoch: Epoch | None = ...,
+        params: Mapping[str, Any] | None = ...,
+        chunked: bool = ...,
+        chunk_size: int | None = ...,
+        output: Output | None = ...,
+        by_series: bool = ...,
+    ) -> Any: ...
+
+    async def query(
+        self,
+        q: str,
+        *,
+        db: str | None = None,
+        rp: str | None = None,
+        epoch: Epoch | None = "ns",
+        params: Mapping[str, Any] | None = None,
+        chunked: bool = False,
+        chunk_size: int | None = None,
+        output: Output | None = None,
+        by_series: bool = False,
+    ) -> Any:
+        """Run InfluxQL ``q`` and return the result in the ``output`` format.
+
+        ``output`` (None: the session's :attr:`output`): ``"json"`` the decoded response,
+        ``"bytes"`` the raw body (still checked for errors), ``"dataframe"`` a DataFrame
+        (with ``by_series`` a dict of them by series; for several statements a list,
+        one per statement; fetched as msgpack when the ``msgpack`` package is installed,
+        streamed from the server in chunks so memory stays bounded), ``"iterable"`` a
+        :class:`~influxorm.results.QueryResult` to iterate point by point. ``db``
+        defaults to the session's database; ``epoch`` is the unit of returned timestamps
+        (None: RFC3339 strings); ``params`` are bound to ``$name`` placeholders by the
+        server. With ``chunked=True`` the answer is a :class:`ChunkIterator` of one
+        result per chunk of at most ``chunk_size`` points (``"iterable"``: a
+        :class:`~influxorm.results.ChunkedQueryResult`); leaving it early closes the
+        response. Errors the server reports, in the HTTP status, inside a 200 answer or
+        after good chunks, raise :class:`~influxorm.exceptions.QueryError`.
+        """
+        return await run_query(
+            self._config,
+            self._sender,
+            q,
+            db=db,
+            rp=rp,
+            epoch=epoch,
+            params=params,
+            chunked=chunked,
+            chunk_size=chunk_size,
+            output=output,
+            by_series=by_series,
+        )
+
+    # -- query patterns --------------------------------------------------------------
+
+    def set_query_pattern(self, name: str, pattern: str) -> None:
+        """Register ``pattern`` (see :mod:`influxorm.session.patterns`) for this session."""
+        self._patterns[name] = QueryPattern(pattern)
+
+    def format_query(self, name: str, /, **arguments: object) -> str:
+        """The statement of pattern ``name`` with every argument quoted by its kind."""
+        return format_pattern(name, arguments, self._patterns)
+
+    async def query_pattern(
+        self,
+        name: str,
+        /,
+        *,
+        db: str | None = None,
+        output: Output | None = None,
+        **arguments: object,
+    ) -> Any:
+        """Run pattern ``name`` with ``arguments`` (``db`` and ``output`` as in :meth:`query`)."""
+        return await self.query(self.format_query(name, **arguments), db=db, output=output)
 
 
 async def run_query(

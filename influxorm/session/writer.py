@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Self
 
@@ -51,6 +51,7 @@ __all__ = [
     "OnError",
     "OnProgress",
     "WriterProgress",
+    "close_writers",
 ]
 
 logger = logging.getLogger("influxorm")
@@ -807,3 +808,27 @@ def _unsent_error(what: str, error: Exception, *, maybe_written: bool) -> Unsent
 
 class _CallbackError(InfluxORMError):
     """A callback given to the writer (``on_error``, ``on_progress``) raised."""
+
+
+async def close_writers(writers: Iterable[AsyncBulkWriter]) -> None:
+    """Close the ``writers`` still open (a session's, when it closes), each flushing its
+    points; the first failure is raised after all were closed, with a note counting the
+    points the failed writers did not write."""
+    failure: BaseException | None = None
+    failed_writers: list[AsyncBulkWriter] = []
+    for writer in list(writers):
+        if writer.closed:
+            continue
+        try:
+            await writer.aclose()
+        except Exception as error:
+            failed_writers.append(writer)
+            if failure is None:
+                failure = error
+    if failure is not None:
+        lost = sum(writer.progress.points_failed for writer in failed_writers)
+        failure.add_note(
+            f"(closing the session: its open bulk writer(s) did not write {lost} "
+            "point(s); see their failed_batches)"
+        )
+        raise failure

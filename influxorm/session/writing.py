@@ -39,8 +39,9 @@ from influxorm.session.config import (
     require_raw_for_precision,
 )
 from influxorm.session.sender import Sender, WriteTarget
+from influxorm.session.writer import AsyncBulkWriter, OnError, OnProgress
 
-__all__ = ["write"]
+__all__ = ["open_writer", "write"]
 
 logger = logging.getLogger("influxorm")
 
@@ -110,6 +111,38 @@ async def write(
         if report is not None:
             report.offset += plan.points
     return total
+
+
+def open_writer(
+    config: SessionConfig,
+    sender: Sender,
+    *,
+    batch_size: int,
+    flush_interval: float | None,
+    max_concurrency: int | None,
+    max_buffer: int | None,
+    on_error: OnError | None,
+    on_progress: OnProgress | None,
+    db: str | None,
+    rp: str | None,
+) -> AsyncBulkWriter:
+    """:meth:`AsyncSession.writer <influxorm.session.AsyncSession.writer>`: a bulk writer
+    sending through ``sender``, routing models as :func:`write` does unless ``db`` is given."""
+    target = None
+    if db is not None or config.database:
+        target = WriteTarget(config.require_database(db), rp, None)
+    return AsyncBulkWriter(
+        sender,
+        target,
+        route_models=db is None,
+        default_rp=rp,
+        batch_size=batch_size,
+        flush_interval=flush_interval,
+        max_concurrency=max_concurrency or config.max_concurrency,
+        max_buffer=max_buffer,
+        on_error=on_error,
+        on_progress=on_progress,
+    )
 
 
 def _plan(config: SessionConfig, data: object, target: WriteTarget, stamp: int) -> _WritePlan:
