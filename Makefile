@@ -28,11 +28,11 @@ demo: venv influxd
 
 lint: venv
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check influxorm tests examples
+	$(BIN)/ruff format --check influxorm influxorm_pytest tests examples
 
 format: venv
 	$(BIN)/ruff check --fix .
-	$(BIN)/ruff format influxorm tests examples
+	$(BIN)/ruff format influxorm influxorm_pytest tests examples
 
 typecheck: venv
 	$(BIN)/mypy

@@ -1,5 +1,8 @@
 """influxorm: typed models, an injection-proof query builder and sessions for InfluxDB."""
 
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
+
 from influxorm.exceptions import (
     AuthenticationError,
     DatabaseNotFoundError,
@@ -58,6 +61,12 @@ from influxorm.query import (
 from influxorm.results.points import iterpoints
 from influxorm.session import AsyncSession, Session
 from influxorm.session.retry import RetryPolicy
+
+try:
+    #: The installed distribution's version (pyproject.toml is its one source).
+    __version__: str = _version("influxorm")
+except _PackageNotFoundError:  # pragma: no cover -- a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "AggregateQuery",

@@ -45,7 +45,21 @@ _DURATION_PART: Final = re.compile(r"(\d+)(ns|ms|u|µ|s|m|h|d|w)")
 _DURATION_TEXT: Final = re.compile(r"(?:\d+(?:ns|ms|u|µ|s|m|h|d|w))+")
 
 
+def _check_text(text: str, what: str) -> None:
+    """Refuse what no InfluxQL quoting can carry: the scanner reads NUL as the end of
+    the statement and a CR as a line break, and the request must be UTF-8."""
+    if "\x00" in text:
+        raise QueryBuildError(f"InfluxQL cannot spell a NUL character in {what}: {text!r}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QueryBuildError(
+            f"{what} holds a lone surrogate, which cannot be sent as UTF-8: {text!r}"
+        ) from None
+
+
 def _escape(text: str, quote: str, what: str) -> str:
+    _check_text(text, what)
     if "\r" in text:
         raise QueryBuildError(f"InfluxQL cannot spell a carriage return in {what}: {text!r}")
     out = text.replace("\\", "\\\\").replace("\n", "\\n").replace(quote, "\\" + quote)
@@ -55,7 +69,8 @@ def _escape(text: str, quote: str, what: str) -> str:
 def quote_ident(name: str) -> str:
     """Return ``name`` as a double-quoted InfluxQL identifier (``"a\\"b"``).
 
-    Raises QueryBuildError for an empty name or one holding a carriage return.
+    Raises QueryBuildError for an empty name or one holding a carriage return, a NUL or
+    a lone surrogate.
     """
     if not name:
         raise QueryBuildError("an InfluxQL identifier cannot be empty")
@@ -65,24 +80,61 @@ def quote_ident(name: str) -> str:
 def quote_string(value: str) -> str:
     """Return ``value`` as a single-quoted InfluxQL string literal (``'it\\'s'``).
 
-    Raises QueryBuildError for a value holding a carriage return, which InfluxQL string
-    literals cannot represent (bind such values as parameters instead).
+    Raises QueryBuildError for a value holding a carriage return or a NUL, which InfluxQL
+    string literals cannot represent (bind such values as parameters instead), or a lone
+    surrogate.
     """
     return _escape(value, "'", "a string literal")
 
 
-def quote_regex(pattern: str) -> str:
-    """Return ``pattern`` as an InfluxQL regex literal (``/a\\/b/``).
+# Control characters the InfluxQL scanner would mangle, written as the regex escape that
+# means the same character.
+_REGEX_CONTROL: Final = {"\n": "\\n", "\r": "\\r", "\x00": "\\x00"}
 
-    A line feed becomes ``\\n`` (same meaning to the regex engine). A pattern ending in
-    an unpaired backslash is refused: it would escape the closing ``/``.
+
+def quote_regex(pattern: str) -> str:
+    """Return ``pattern`` as an InfluxQL regex literal (``/a\\/b/``) meaning exactly ``pattern``.
+
+    influxd's regex scanner turns every ``\\/`` into ``/`` and passes any other backslash
+    through, without pairing backslashes: a run of backslashes before the closing ``/``
+    would escape it, whatever its length. So every ``/`` is written ``\\/``; a pattern
+    ending in a (necessarily even) backslash run gets an empty group ``(?:)`` appended,
+    which matches the same text; LF, CR and NUL become ``\\n``, ``\\r``, ``\\x00``.
+    Refused with QueryBuildError: an unpaired trailing backslash (not a valid regex), a
+    backslash before LF, CR or NUL, a trailing backslash run after ``\\Q`` (the group
+    would be quoted text) and lone surrogates.
     """
-    trailing = len(pattern) - len(pattern.rstrip("\\"))
-    if trailing % 2:
+    try:
+        pattern.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QueryBuildError(
+            f"a regex holds a lone surrogate, which cannot be sent as UTF-8: {pattern!r}"
+        ) from None
+    out: list[str] = []
+    escaped = False  # the previous character is a backslash that escapes this one
+    for char in pattern:
+        if char in _REGEX_CONTROL:
+            if escaped:
+                raise QueryBuildError(
+                    f"a regex cannot have a backslash before {char!r} (write it as "
+                    f"{_REGEX_CONTROL[char]}): {pattern!r}"
+                )
+            out.append(_REGEX_CONTROL[char])
+        elif char == "/":
+            out.append("\\/")
+        else:
+            out.append(char)
+        escaped = char == "\\" and not escaped
+    if escaped:
         raise QueryBuildError(f"a regex cannot end with an unpaired backslash: {pattern!r}")
-    if "\r" in pattern:
-        raise QueryBuildError(f"write a carriage return in a regex as \\r: {pattern!r}")
-    return "/" + pattern.replace("/", "\\/").replace("\n", "\\n") + "/"
+    if pattern.endswith("\\"):
+        if "\\Q" in pattern:
+            raise QueryBuildError(
+                f"a regex using \\Q cannot end with a backslash (InfluxQL cannot close it "
+                f"safely): {pattern!r}"
+            )
+        out.append("(?:)")
+    return "/" + "".join(out) + "/"
 
 
 def duration_to_ns(value: timedelta | str | int) -> int:

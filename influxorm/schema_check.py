@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from influxorm.influxql import quote_ident
 from influxorm.models.schema import Column, schema_of
+from influxorm.query import statements
+from influxorm.query.statements import measurement_ref
 
 if TYPE_CHECKING:
     from influxorm.session import AsyncSession
@@ -169,12 +170,6 @@ def check_schema(model: type[Any], info: MeasurementInfo) -> list[SchemaConflict
     return found
 
 
-def measurement_ref(measurement: str, retention_policy: str | None = None) -> str:
-    """The quoted ``FROM`` target: ``"m"`` or ``"rp"."m"``."""
-    target = quote_ident(measurement)
-    return f"{quote_ident(retention_policy)}.{target}" if retention_policy else target
-
-
 def _values(response: Mapping[str, Any]) -> list[list[Any]]:
     return [
         row
@@ -195,9 +190,12 @@ async def fetch_measurement_info(
 
     ``db`` defaults to the session's database.
     """
-    target = measurement_ref(measurement, retention_policy)
-    tags = await session.query(f"SHOW TAG KEYS FROM {target}", db=db, output="json")
-    fields = await session.query(f"SHOW FIELD KEYS FROM {target}", db=db, output="json")
+    tags = await session.query(
+        statements.show_tag_keys(measurement, retention_policy), db=db, output="json"
+    )
+    fields = await session.query(
+        statements.show_field_keys(measurement, retention_policy), db=db, output="json"
+    )
     return MeasurementInfo.from_rows(
         measurement,
         (row[0] for row in _values(tags)),

@@ -12,13 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import warnings
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
+from functools import partialmethod
 from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar
 
 from influxorm.aioinflux.iterutils import InfluxDBChunkedResult, InfluxDBResult, Parser
-from influxorm.aioinflux.patterns import BUILTIN_PATTERNS, CompatPattern
+from influxorm.aioinflux.patterns import (
+    BUILTIN_PATTERNS,
+    RESERVED_PLACEHOLDERS,
+    PatternText,
+    compat,
+)
 from influxorm.aioinflux.serialization import dataframe
 from influxorm.aioinflux.serialization.datapoint import CompatWarning
 from influxorm.aioinflux.writing import is_dataframe, prepare, send
@@ -134,8 +141,6 @@ class InfluxDBClient:
     any time. ``database`` is an alias of ``db``; ``loop`` is ignored (influxorm uses
     the running loop, or a private one in blocking mode).
     """
-
-    _patterns: ClassVar[dict[str, CompatPattern]] = {}
 
     def __init__(
         self,
@@ -375,12 +380,13 @@ class InfluxDBClient:
         :class:`InfluxDBChunkedResult` in iterable mode). ``parser`` is used in
         iterable mode, as by :func:`iterpoints`.
         """
-        if args or kwargs:
-            q = CompatPattern(q).format(args, kwargs)
+        database = db if db is not None else self.db
+        if isinstance(q, PatternText) or args or kwargs or (isinstance(q, str) and "{db}" in q):
+            pattern = compat(q)
+            q = pattern.format(pattern.fill(args, kwargs, database))
         output = self._output
         if chunked and output == "dataframe":
             raise ValueError("chunked queries are not supported with output='dataframe'")
-        database = db if db is not None else self.db
         blocking = self._blocking() if self._mode == "blocking" else None
         by_series = output == "dataframe"
 
@@ -410,38 +416,27 @@ class InfluxDBClient:
 
     # -- query patterns ----------------------------------------------------------------
 
+    _user_patterns: ClassVar[set[str]] = set()
+
     @classmethod
     def set_query_pattern(cls, name: str, qp: str) -> None:
-        """Add method ``name`` running pattern ``qp`` (see :mod:`influxorm.aioinflux.patterns`)."""
-        if not name.isidentifier() or name.startswith("_"):
-            raise ValueError(f"query pattern name {name!r} must be a public Python identifier")
-        existing = getattr(cls, name, None)
-        if existing is not None and name not in cls._patterns:
-            raise ValueError(f"{name!r} is already an InfluxDBClient attribute")
-        pattern = CompatPattern(qp)
-        cls._patterns[name] = pattern
-        setattr(cls, name, _pattern_method(name, pattern))
+        """Add method ``name`` running pattern ``qp`` (see :mod:`influxorm.aioinflux.patterns`).
 
-
-def _pattern_method(name: str, pattern: CompatPattern) -> Callable[..., Any]:
-    def run(self: InfluxDBClient, *args: Any, **kwargs: Any) -> Any:
-        options = {
-            k: kwargs.pop(k) for k in ("epoch", "chunked", "chunk_size", "parser") if k in kwargs
-        }
-        db = kwargs.get("db") if "db" in pattern.names else kwargs.pop("db", None)
-        if "db" in pattern.names and "db" not in kwargs and len(args) < len(pattern.names):
-            kwargs["db"] = self.db
-        text = pattern.format(args, kwargs)
-        return self.query(text, db=db, **options)
-
-    run.__name__ = name
-    run.__qualname__ = f"InfluxDBClient.{name}"
-    run.__doc__ = f"Run ``{pattern.text}``."
-    return run
+        As in aioinflux, an invalid ``name`` (not an identifier, or an existing attribute
+        that is not a user pattern) or a pattern using one of ``query()``'s own argument
+        names as a placeholder is ignored with a warning. A user pattern may be redefined.
+        """
+        if RESERVED_PLACEHOLDERS.intersection(re.findall(r"\{(\w+)", qp)):
+            warnings.warn(f"Ignoring invalid query pattern: {qp}", UserWarning, stacklevel=2)
+        elif not name.isidentifier() or (name in dir(cls) and name not in cls._user_patterns):
+            warnings.warn(f"Ignoring invalid query pattern name: {name}", UserWarning, stacklevel=2)
+        else:
+            cls._user_patterns.add(name)
+            setattr(cls, name, partialmethod(cls.query, PatternText(qp)))
 
 
 for _name, _text in BUILTIN_PATTERNS.items():
-    InfluxDBClient.set_query_pattern(_name, _text)
+    setattr(InfluxDBClient, _name, partialmethod(InfluxDBClient.query, PatternText(_text)))
 
 
 # -- input normalisation (aioinflux's leniency, announced) -----------------------------

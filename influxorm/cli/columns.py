@@ -5,6 +5,11 @@ An exported file has a ``time`` column and one column per tag and field. Its kin
 carry it as ``name:kind`` (``host:tag``, ``usage:float``) so that an import restores
 exactly the types exported; Parquet keeps it in the schema's metadata. Plain headers
 (files from elsewhere) get their kinds from ``--tag-columns`` and :func:`infer_kind`.
+
+In CSV, as in PostgreSQL's CSV format, an empty unquoted cell is a missing value and a
+quoted empty cell (``""``) is an empty string: a string field stored as ``""`` is written
+so and read back as ``""``. In any other column (tags, which InfluxDB never stores empty,
+and numbers or booleans) ``""`` is a missing value too.
 """
 
 from __future__ import annotations
@@ -94,10 +99,11 @@ def coerce(value: object, kind: Kind) -> object:
     return value if isinstance(value, str) else str(value)
 
 
-def text_of(value: object) -> str:
-    """The CSV text of a value: ``repr`` precision floats, ``true``/``false``, ``""`` for None."""
+def text_of(value: object) -> str | None:
+    """The CSV text of a value: ``repr`` precision floats, ``true``/``false``; None for None
+    (an empty unquoted cell, where the empty string is a quoted one)."""
     if value is None:
-        return ""
+        return None
     if value is True:
         return "true"
     if value is False:
@@ -107,13 +113,14 @@ def text_of(value: object) -> str:
     return str(value)
 
 
-def parse_text(text: str, kind: Kind) -> object:
-    """The value of CSV ``text`` for a column of ``kind``; ``""`` is missing (None).
+def parse_text(text: str, kind: Kind, *, quoted: bool = False) -> object:
+    """The value of CSV ``text`` for a column of ``kind``.
 
-    Raises ValueError for text that is not a value of that kind.
+    Empty text is missing (None), except a ``quoted`` empty cell of a string field: the
+    empty string. Raises ValueError for text that is not a value of that kind.
     """
     if text == "":
-        return None
+        return "" if quoted and kind == "string" else None
     if kind == "float":
         number = float(text)
         if not math.isfinite(number):

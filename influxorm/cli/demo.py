@@ -16,7 +16,6 @@ from typing import Any
 import influxorm as orm
 from influxorm.cli.options import open_session
 from influxorm.cli.table import format_table
-from influxorm.influxql import quote_ident
 from influxorm.results.points import iterpoints
 from influxorm.session import AsyncSession
 from influxorm.testing import InfluxDBServer
@@ -80,20 +79,18 @@ async def _tour(session: AsyncSession) -> None:
     written = await session.write(sample_trades())
     print(f"wrote {written} trades to measurement 'trades'\n")
 
-    table = quote_ident(Trade.__influxorm_schema__.measurement)
-    result = await session.query(
-        f"SELECT instrument, side, price, size FROM {table} ORDER BY time", output="json"
-    )
+    # Raw queries, their text compiled from the query builder (the only writer of InfluxQL).
+    trades = Trade.objects.only("instrument", "side", "price", "size").order_by("time")
+    result = await session.query(trades.influxql, params=trades.params, output="json")
     columns, rows = _rows(result)
     for row in rows:
         row[0] = ns_to_rfc3339(row[0])
     print(format_table(columns, rows), end="\n\n")
 
-    result = await session.query(
-        f'SELECT count("price") AS trades, mean("price") AS avg_price, sum("size") AS volume '
-        f'FROM {table} GROUP BY "instrument"',
-        output="json",
-    )
+    totals = Trade.objects.aggregate(
+        trades=orm.Count("price"), avg_price=orm.Mean("price"), volume=orm.Sum("size")
+    ).group_by("instrument")
+    result = await session.query(totals.influxql, params=totals.params, output="json")
     columns, rows = _rows(result)
     keep = [i for i, name in enumerate(columns) if name != "time"]
     print("per instrument:")

@@ -8,9 +8,9 @@ from typing import Any
 from influxorm.cli.columns import TypedColumn, coerce, widest_type
 from influxorm.cli.formats import Row, Sink
 from influxorm.cli.options import CliError
-from influxorm.influxql import quote_ident
 from influxorm.progress import Progress
-from influxorm.schema_check import MeasurementInfo, fetch_measurement_info, measurement_ref
+from influxorm.query.statements import select_typed_columns
+from influxorm.schema_check import MeasurementInfo, fetch_measurement_info
 from influxorm.session import AsyncSession
 
 __all__ = ["export_columns", "export_measurement", "select_statement"]
@@ -32,10 +32,9 @@ def select_statement(
     measurement: str, columns: Sequence[TypedColumn], retention_policy: str | None = None
 ) -> str:
     """``SELECT "t"::tag, "f"::field ... FROM "m" ORDER BY time``: one column per key and kind."""
-    selected = ", ".join(
-        f"{quote_ident(c.name)}::{'tag' if c.is_tag else 'field'}" for c in columns
+    return select_typed_columns(
+        measurement, ((c.name, c.is_tag) for c in columns), retention_policy
     )
-    return f"SELECT {selected} FROM {measurement_ref(measurement, retention_policy)}"
 
 
 def _rows(chunk: Any, columns: Sequence[TypedColumn]) -> list[Row]:

@@ -3,12 +3,18 @@
 A file holds a time column (``time``; RFC 3339 with nanoseconds in CSV, ``timestamp[ns,
 UTC]`` in Parquet) and the typed tag and field columns of :mod:`influxorm.cli.columns`.
 Rows travel as ``(time_ns, [value per column])``. Parquet needs pyarrow.
+
+CSV keeps the empty string apart from a missing value: missing is an empty unquoted
+cell, the empty string a quoted one (``""``), as in PostgreSQL's CSV format. Python's
+``csv`` module cannot write or tell the two apart before 3.12, so rows are written here
+and the quoting of the empty cells a reader returns is looked up in the record's text.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal, Protocol, TypeAlias
@@ -91,17 +97,76 @@ def _pyarrow() -> tuple[Any, Any]:
 # -- CSV -------------------------------------------------------------------------------
 
 
+_NEEDS_QUOTES: Final = re.compile(r'[",\r\n]')
+# One cell of a record as the csv module's default (excel) dialect writes it.
+_CELL: Final = re.compile(r'"(?:[^"]|"")*"|[^,]*')
+
+
+def csv_cell(text: str | None) -> str:
+    """``text`` as one CSV cell: None is empty, ``""`` quoted, quotes where needed."""
+    if text is None:
+        return ""
+    if text == "" or _NEEDS_QUOTES.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_record(texts: Sequence[str | None]) -> str:
+    """One CSV record (CRLF-terminated, as the csv module writes them)."""
+    return ",".join(map(csv_cell, texts)) + "\r\n"
+
+
+def quoted_cells(record: str) -> list[bool] | None:
+    """Which cells of a record's text are quoted; None if it is not plain excel CSV."""
+    text = record.rstrip("\r\n")
+    quoted: list[bool] = []
+    position = 0
+    while True:
+        cell = _CELL.match(text, position)
+        assert cell is not None  # the pattern matches the empty string
+        quoted.append(text.startswith('"', position))
+        position = cell.end()
+        if position == len(text):
+            return quoted
+        if text[position] != ",":
+            return None
+        position += 1
+
+
+class _RecordedLines:
+    """The file's lines, remembering those read since the last :meth:`take`."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self._taken: list[str] = []
+
+    def __iter__(self) -> _RecordedLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self._taken.append(line)
+        return line
+
+    def take(self) -> str:
+        """The text read since the previous call: one record after the reader's row."""
+        text = "".join(self._taken)
+        self._taken.clear()
+        return text
+
+
 class CsvSink:
     """Writes ``time,name:kind,...`` CSV."""
 
     def __init__(self, path: Path, columns: Sequence[TypedColumn]) -> None:
         self._file = path.open("w", newline="", encoding="utf-8")
-        self._writer = csv.writer(self._file)
-        self._writer.writerow([TIME_COLUMN, *(format_header(c) for c in columns)])
+        self._file.write(csv_record([TIME_COLUMN, *(format_header(c) for c in columns)]))
 
     def write_rows(self, rows: Sequence[Row]) -> None:
         """Append rows."""
-        self._writer.writerows([ns_to_rfc3339(t), *map(text_of, values)] for t, values in rows)
+        self._file.writelines(
+            csv_record([ns_to_rfc3339(t), *map(text_of, values)]) for t, values in rows
+        )
 
     def close(self) -> None:
         """Close the file."""
@@ -118,7 +183,8 @@ class CsvSource:
     def __init__(self, path: Path, tag_columns: Sequence[str] = ()) -> None:
         self._path = path
         self._file = path.open(newline="", encoding="utf-8")
-        self._reader = csv.reader(self._file)
+        self._lines = _RecordedLines(iter(self._file))
+        self._reader = csv.reader(self._lines)
         self.total: int | None = None
         try:
             self._read_header(tag_columns)
@@ -132,6 +198,7 @@ class CsvSource:
             header = next(self._reader)
         except StopIteration:
             raise CliError(f"{path}: the file is empty") from None
+        self._lines.take()
         parsed = [parse_header(text) for text in header]
         times = [i for i, (name, kind) in enumerate(parsed) if name == TIME_COLUMN and not kind]
         if len(times) != 1:
@@ -152,9 +219,10 @@ class CsvSource:
                 kind = "tag" if name in self._tags else infer_kind(row[index] for row in sample)
             self.columns.append(TypedColumn(name, kind))
 
-    def _raw_batches(self, size: int) -> Iterator[list[tuple[int, list[str]]]]:
-        batch: list[tuple[int, list[str]]] = []
+    def _raw_batches(self, size: int) -> Iterator[list[tuple[int, list[str], list[bool]]]]:
+        batch: list[tuple[int, list[str], list[bool]]] = []
         for cells in self._reader:
+            record = self._lines.take()
             if not cells:
                 continue
             if len(cells) != len(self._parsed) + 1:
@@ -162,36 +230,57 @@ class CsvSource:
                     f"{self._path}:{self._reader.line_num}: {len(cells)} cells, "
                     f"the header has {len(self._parsed) + 1}"
                 )
-            batch.append((self._reader.line_num, cells))
+            batch.append((self._reader.line_num, cells, self._quoted_empty(cells, record)))
             if len(batch) >= size:
                 yield batch
                 batch = []
         if batch:
             yield batch
 
+    def _quoted_empty(self, cells: list[str], record: str) -> list[bool]:
+        """Which cells are ``""`` (the empty string) rather than empty (missing)."""
+        if "" not in cells or '""' not in record:
+            return [False] * len(cells)
+        quoted = quoted_cells(record)
+        if quoted is None or len(quoted) != len(cells):
+            raise CliError(
+                f"{self._path}:{self._reader.line_num}: cannot tell an empty string from a "
+                "missing value in this record (quotes inside an unquoted cell?)"
+            )
+        return [q and not c for q, c in zip(quoted, cells, strict=True)]
+
     def batches(self, size: int) -> Iterator[list[Row]]:
         """Rows converted by column kind (kinds of plain columns inferred from batch one)."""
         resolved = False
         for raw in self._raw_batches(size):
+            keep = [i != self._time_index for i in range(len(self._parsed) + 1)]
             values_only = [
-                [c for i, c in enumerate(cells) if i != self._time_index] for _, cells in raw
+                [c for c, k in zip(cells, keep, strict=True) if k] for _, cells, _ in raw
             ]
             if not resolved:
                 self._resolve(values_only)
                 resolved = True
             yield [
-                self._row(line, cells[self._time_index], values)
-                for (line, cells), values in zip(raw, values_only, strict=True)
+                self._row(
+                    line,
+                    cells[self._time_index],
+                    values,
+                    [q for q, k in zip(quoted, keep, strict=True) if k],
+                )
+                for (line, cells, quoted), values in zip(raw, values_only, strict=True)
             ]
 
-    def _row(self, line: int, time_text: str, cells: list[str]) -> Row:
+    def _row(self, line: int, time_text: str, cells: list[str], quoted: list[bool]) -> Row:
         column = TIME_COLUMN
         try:
             time_ns = _time_of(time_text)
             values: list[object] = []
-            for text, typed in zip(cells, self.columns, strict=True):
+            for text, typed, is_quoted in zip(cells, self.columns, quoted, strict=True):
                 column = typed.name
-                values.append(text or None if typed.is_tag else parse_text(text, typed.kind))
+                if typed.is_tag:
+                    values.append(text or None)
+                else:
+                    values.append(parse_text(text, typed.kind, quoted=is_quoted))
         except (ValueError, ValidationError) as error:
             raise CliError(f"{self._path}:{line}: column {column!r}: {error}") from None
         return time_ns, values

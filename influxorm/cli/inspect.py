@@ -8,6 +8,7 @@ from pathlib import Path
 
 from influxorm.cli.codegen import generate_module
 from influxorm.cli.options import CliError, open_session, require_database, resolved_url
+from influxorm.query import statements
 from influxorm.schema_check import MeasurementInfo, fetch_measurement_info
 from influxorm.session import AsyncSession
 
@@ -24,7 +25,7 @@ async def inspect_database(
     """What the server has for ``measurements`` (default: every one) of ``database``."""
     names = list(measurements)
     if not names:
-        result = await session.query("SHOW MEASUREMENTS", db=database, output="json")
+        result = await session.query(statements.show_measurements(), db=database, output="json")
         names = [
             row[0]
             for statement in result.get("results", ())

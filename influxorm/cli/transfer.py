@@ -11,11 +11,14 @@ from typing import Any
 
 from influxorm.cli.exporting import DEFAULT_CHUNK_SIZE, export_measurement
 from influxorm.cli.formats import FORMATS, format_of, open_sink, open_source
-from influxorm.cli.importing import DEFAULT_BATCH_SIZE, import_rows
+from influxorm.cli.importing import DEFAULT_BATCH_SIZE, ImportFailedError, import_rows
 from influxorm.cli.options import open_session, require_database
 from influxorm.progress import terminal_progress
 
-__all__ = ["add_parser", "run_export", "run_import"]
+__all__ = ["PARTLY_IMPORTED", "add_parser", "run_export", "run_import"]
+
+#: Exit status of an import that failed after writing some points (1: nothing written).
+PARTLY_IMPORTED = 3
 
 
 def _positive(text: str) -> int:
@@ -67,7 +70,9 @@ def add_parser(
         description=(
             "Write the rows of a file with a time column into a measurement. Column kinds "
             "come from the file (as written by export), else --tag-columns name the tags "
-            "and field types are inferred from the first batch."
+            "and field types are inferred from the first batch. A failure part-way says "
+            "how many points were written before it and exits with status 3 (1 when "
+            "nothing was written)."
         ),
     )
     imp.add_argument("file", type=Path)
@@ -110,7 +115,7 @@ async def run_export(args: argparse.Namespace) -> int:
 
 
 async def run_import(args: argparse.Namespace) -> int:
-    """Import; prints the counts on stderr."""
+    """Import; prints the counts on stderr. Exit status 3 when it failed after writing."""
     database = require_database(args)
     fmt = format_of(args.file, args.format)
     tags = [name.strip() for name in args.tag_columns.split(",") if name.strip()]
@@ -127,6 +132,11 @@ async def run_import(args: argparse.Namespace) -> int:
                     batch_size=args.batch_size,
                     progress=progress,
                 )
+    except ImportFailedError as error:
+        if not error.wrote_anything:
+            raise  # exit status 1: the measurement is as it was
+        print(f"influxorm: {error}", file=sys.stderr)
+        return PARTLY_IMPORTED
     finally:
         source.close()
     message = f"imported {result.written} points into {args.measurement!r}"

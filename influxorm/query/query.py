@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Literal, Self, TypeAlias,
 import attrs
 
 from influxorm._context import SessionProtocol, get_current_session
-from influxorm.exceptions import QueryBuildError
+from influxorm.exceptions import QueryBuildError, ValidationError
 from influxorm.influxql import duration_to_ns
+from influxorm.lineprotocol import check_measurement
 from influxorm.models.schema import Column, ColumnKind, Schema, schema_of
 from influxorm.query.expressions import Node, Q, resolve
 from influxorm.query.functions import Function
@@ -85,6 +86,15 @@ def every(interval: timedelta | str, offset: timedelta | str | None = None) -> E
     else:
         offset_ns = duration_to_ns(offset)
     return Every(interval_ns, offset_ns)
+
+
+def _into_measurement(name: str) -> str:
+    """An INTO target is written by the server as line protocol: the same names are
+    refused as for a write (a trailing backslash would turn ``x\\`` into ``x,tk=a``)."""
+    try:
+        return check_measurement(name)
+    except ValidationError as exc:
+        raise QueryBuildError(f"into(): {exc}") from None
 
 
 @attrs.frozen
@@ -316,9 +326,7 @@ class _QueryBase(_Compiled, Generic[M]):
     ) -> IntoQuery[M]:
         """``SELECT ... INTO`` a measurement (a model class or a name); run with ``execute()``."""
         if isinstance(target, str):
-            if not target:
-                raise QueryBuildError("into(): the measurement name cannot be empty")
-            into = Into(target, database, retention_policy)
+            into = Into(_into_measurement(target), database, retention_policy)
         else:
             schema = schema_of(target)
             into = Into(

@@ -5,9 +5,10 @@ and environment configuration, TLS), ``messages`` (request/response values),
 ``transport`` (the transport interface) and ``aiohttp_transport`` (the only module
 importing aiohttp), ``errors`` (responses -> exceptions, in one place), ``retry`` (the
 retry policy and loop), ``batching`` (bodies, 413 splits, idempotency), ``sending`` (the
-request path), ``chunks`` (chunked responses), ``admin`` and ``patterns`` (quoted
-InfluxQL), ``writer`` and ``blocking_writer`` (bulk writers), ``async_session``,
-``loop_thread`` and ``blocking``.
+request path), ``chunks`` (chunked responses), ``admin`` (SHOW results) and
+``patterns`` (the pattern registry; statements come from
+:mod:`influxorm.query.statements`), ``writer`` and ``blocking_writer`` (bulk
+writers), ``async_session``, ``loop_thread`` and ``blocking``.
 """
 
 from influxorm.session.async_session import AsyncSession

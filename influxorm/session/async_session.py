@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
 
 from influxorm import _context, schema_check
 from influxorm.exceptions import ValidationError
-from influxorm.influxql import quote_ident
 from influxorm.models.writing import encode_lines, model_line_batches
 from influxorm.progress import Progress
-from influxorm.query import execution
+from influxorm.query import execution, statements
 from influxorm.query.query import AggregateQuery, Query
 from influxorm.results import gc_paused
 from influxorm.results.decoding import MSGPACK, ResponseDecoder, frame_accept
@@ -35,7 +34,7 @@ from influxorm.results.output import (
     convert_response,
     frames_for_statements,
 )
-from influxorm.session import admin as statements
+from influxorm.session import admin
 from influxorm.session.aiohttp_transport import AiohttpTransport
 from influxorm.session.base import (
     DEFAULT_URL,
@@ -627,7 +626,7 @@ class AsyncSession:
 
     async def show_databases(self) -> list[str]:
         """The names of the server's databases."""
-        return statements.single_column(await self.execute("SHOW DATABASES"))
+        return admin.single_column(await self.execute(statements.show_databases()))
 
     async def create_retention_policy(
         self,
@@ -683,9 +682,7 @@ class AsyncSession:
         """The database's retention policies, one dict per policy (``name``, ``duration``,
         ``shardGroupDuration``, ``replicaN``, ``default``)."""
         target = self._config.require_database(database)
-        return statements.rows_as_dicts(
-            await self.execute(f"SHOW RETENTION POLICIES ON {quote_ident(target)}")
-        )
+        return admin.rows_as_dicts(await self.execute(statements.show_retention_policies(target)))
 
     async def create_user(self, name: str, password: str, *, admin: bool = False) -> None:
         """``CREATE USER`` (``admin=True``: with all privileges)."""
@@ -701,7 +698,7 @@ class AsyncSession:
 
     async def show_users(self) -> list[dict[str, Any]]:
         """The users: dicts with ``user`` and ``admin``."""
-        return statements.rows_as_dicts(await self.execute("SHOW USERS"))
+        return admin.rows_as_dicts(await self.execute(statements.show_users()))
 
     async def grant(
         self, privilege: statements.Privilege, user: str, *, database: str | None = None
@@ -729,15 +726,16 @@ class AsyncSession:
 
     async def show_measurements(self, *, database: str | None = None) -> list[str]:
         """The measurement names of ``database`` (default: the session's)."""
-        result = await self.execute("SHOW MEASUREMENTS", db=self._config.require_database(database))
-        return statements.single_column(result)
+        database = self._config.require_database(database)
+        result = await self.execute(statements.show_measurements(), db=database)
+        return admin.single_column(result)
 
     async def show_tag_keys(
         self, measurement: str | None = None, *, database: str | None = None
     ) -> dict[str, list[str]]:
         """Measurement -> its tag keys (one measurement, or all)."""
-        statement = statements.show_on("SHOW TAG KEYS", measurement)
-        return statements.keyed_column(
+        statement = statements.show_tag_keys(measurement)
+        return admin.keyed_column(
             await self.execute(statement, db=self._config.require_database(database))
         )
 
@@ -745,10 +743,8 @@ class AsyncSession:
         self, key: str, measurement: str | None = None, *, database: str | None = None
     ) -> dict[str, list[str]]:
         """Measurement -> the values of tag ``key`` (one measurement, or all)."""
-        statement = (
-            statements.show_on("SHOW TAG VALUES", measurement) + f" WITH KEY = {quote_ident(key)}"
-        )
-        return statements.keyed_column(
+        statement = statements.show_tag_values(key, measurement)
+        return admin.keyed_column(
             await self.execute(statement, db=self._config.require_database(database)), column=1
         )
 
@@ -757,11 +753,11 @@ class AsyncSession:
     ) -> dict[str, dict[str, str]]:
         """Measurement -> {field key: type} (one measurement, or all)."""
         result = await self.execute(
-            statements.show_on("SHOW FIELD KEYS", measurement),
+            statements.show_field_keys(measurement),
             db=self._config.require_database(database),
         )
-        keys = statements.keyed_column(result, 0)
-        types = statements.keyed_column(result, 1)
+        keys = admin.keyed_column(result, 0)
+        types = admin.keyed_column(result, 1)
         return {name: dict(zip(keys[name], types[name], strict=True)) for name in keys}
 
     async def show_series(
@@ -772,8 +768,8 @@ class AsyncSession:
         database: str | None = None,
     ) -> list[str]:
         """The series keys (``m,k=v``), optionally of one measurement and matching tags."""
-        statement = statements.show_on("SHOW SERIES", measurement, tags)
-        return statements.single_column(
+        statement = statements.show_series(measurement, tags)
+        return admin.single_column(
             await self.execute(statement, db=self._config.require_database(database))
         )
 

@@ -14,8 +14,8 @@ from influxorm import _context, schema_check
 from influxorm.progress import Progress
 from influxorm.query import execution
 from influxorm.query.query import AggregateQuery, Query
+from influxorm.query.statements import Privilege
 from influxorm.results.output import Output
-from influxorm.session.admin import Privilege
 from influxorm.session.async_session import AsyncSession
 from influxorm.session.base import DEFAULT_URL, Epoch, Precision
 from influxorm.session.blocking_writer import BulkWriter

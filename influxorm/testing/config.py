@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["ConfigValue", "merge_config", "render_config", "throwaway_config"]
+__all__ = [
+    "ConfigValue",
+    "continuous_query_settings",
+    "merge_config",
+    "render_config",
+    "throwaway_config",
+]
 
 ConfigValue = str | int | float | bool
 
 # Sections that influxd 1.x reads as TOML arrays of tables (``[[graphite]]``).
 _ARRAY_SECTIONS = frozenset({"graphite", "collectd", "opentsdb", "udp"})
+
+# A duration as influxd's config reads it (Go's time.ParseDuration, one unit).
+_DURATION = re.compile(r"\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h)")
 
 
 def throwaway_config(
@@ -19,13 +29,15 @@ def throwaway_config(
     http_port: int,
     rpc_port: int,
     auth_enabled: bool,
+    continuous_queries: Mapping[str, ConfigValue] | None = None,
 ) -> dict[str, dict[str, ConfigValue]]:
     """The settings of a private server whose every file lives under ``root``.
 
     HTTP listens on 127.0.0.1 only, next to a unix socket in ``root``; every other
     listener and background service that 1.6 allows to be turned off is off (the admin UI
-    no longer exists in 1.6 and hinted handoff is not part of the open-source server).
-    Section ``""`` holds the top-level keys.
+    no longer exists in 1.6 and hinted handoff is not part of the open-source server),
+    continuous queries included unless ``continuous_queries`` (from
+    :func:`continuous_query_settings`) turns them on. Section ``""`` holds the top-level keys.
     """
     return {
         "": {
@@ -42,7 +54,7 @@ def throwaway_config(
         },
         "monitor": {"store-enabled": False},
         "subscriber": {"enabled": False},
-        "continuous_queries": {"enabled": False},
+        "continuous_queries": dict(continuous_queries or continuous_query_settings(False)),
         "ifql": {"enabled": False},
         "http": {
             "enabled": True,
@@ -60,6 +72,27 @@ def throwaway_config(
         "opentsdb": {"enabled": False},
         "udp": {"enabled": False},
     }
+
+
+def continuous_query_settings(
+    enabled: bool, run_interval: str | None = None
+) -> dict[str, ConfigValue]:
+    """The ``[continuous_queries]`` section: ``enabled``, and ``run-interval`` if given.
+
+    ``run_interval`` (e.g. ``"1s"``, influxd's default, or ``"500ms"``) is how often the
+    CQ service checks for a continuous query due to run. Raises ValueError for a value
+    that is not one duration, or for an interval without ``enabled``.
+    """
+    settings: dict[str, ConfigValue] = {"enabled": enabled}
+    if run_interval is not None:
+        if not enabled:
+            raise ValueError("cq_run_interval needs continuous_queries=True")
+        if not isinstance(run_interval, str) or not _DURATION.fullmatch(run_interval):
+            raise ValueError(
+                f"cq_run_interval must be a duration such as '1s' or '500ms', not {run_interval!r}"
+            )
+        settings["run-interval"] = run_interval
+    return settings
 
 
 def merge_config(

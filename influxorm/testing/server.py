@@ -24,7 +24,14 @@ from types import TracebackType
 from typing import IO, Any, Self
 
 from influxorm.exceptions import InfluxORMError
-from influxorm.testing.config import ConfigValue, merge_config, render_config, throwaway_config
+from influxorm.query import statements
+from influxorm.testing.config import (
+    ConfigValue,
+    continuous_query_settings,
+    merge_config,
+    render_config,
+    throwaway_config,
+)
 
 __all__ = ["InfluxDBServer", "InfluxDBServerError"]
 
@@ -43,7 +50,9 @@ class InfluxDBServer:
     It runs the ``influxd`` found on ``PATH`` (or ``binary``) with a generated config:
     meta, data and WAL directories, the config, the log and a unix socket all live in one
     fresh temporary folder; HTTP listens on 127.0.0.1 on a free port; reporting and every
-    other listener and background service are off. Leaving the ``with`` block (or
+    other listener and background service are off -- continuous queries too, unless
+    ``continuous_queries=True`` (with ``cq_run_interval``, how often influxd checks for a
+    CQ due to run: ``"1s"`` by default). Leaving the ``with`` block (or
     :meth:`close`) stops the process by its own pid (SIGTERM, then SIGKILL after
     ``stop_timeout``) and removes the folder. It needs no event loop, so it can be used from
     async code as well::
@@ -60,7 +69,7 @@ class InfluxDBServer:
     server's own checks then skip certificate verification. :meth:`stop`, :meth:`start` and
     :meth:`restart` keep the port, the socket and the data.
 
-    The pytest plugin :mod:`influxorm.testing.pytest_plugin` offers it as fixtures.
+    The pytest plugin :mod:`influxorm_pytest` offers it as fixtures.
     """
 
     def __init__(
@@ -73,8 +82,11 @@ class InfluxDBServer:
         stop_timeout: float = 10.0,
         tls_certificate: str | os.PathLike[str] | None = None,
         tls_private_key: str | os.PathLike[str] | None = None,
+        continuous_queries: bool = False,
+        cq_run_interval: str | None = None,
     ) -> None:
         self._auth_enabled = auth_enabled
+        self._continuous_queries = continuous_query_settings(continuous_queries, cq_run_interval)
         self._tls = (
             (os.fspath(tls_certificate), os.fspath(tls_private_key or tls_certificate))
             if tls_certificate is not None
@@ -194,11 +206,9 @@ class InfluxDBServer:
                 if "address already in use" not in self.log_tail():
                     raise
                 logger.info("port taken between choosing and binding it; trying others")
-        if first_start and self._auth_enabled:
+        if first_start and self._username is not None and self._password is not None:
             self.execute(
-                f'CREATE USER "{self._username}" WITH PASSWORD '
-                f"'{self._password}' WITH ALL PRIVILEGES",
-                auth=False,
+                statements.create_user(self._username, self._password, admin=True), auth=False
             )
 
     def stop(self) -> None:
@@ -276,6 +286,7 @@ class InfluxDBServer:
             http_port=self._port,
             rpc_port=self._rpc_port,
             auth_enabled=self._auth_enabled,
+            continuous_queries=self._continuous_queries,
         )
         if self._tls is not None:
             certificate, key = self._tls

@@ -12,8 +12,10 @@ from influxorm.testing import InfluxDBServer
 
 
 @pytest.fixture
-def client(influxdb_server: InfluxDBServer, database: str) -> Iterator[InfluxDBClient]:
-    c = InfluxDBClient(influxdb_server.host, influxdb_server.port, db=database, mode="blocking")
+def client(influxdb_server: InfluxDBServer, influxdb_database: str) -> Iterator[InfluxDBClient]:
+    c = InfluxDBClient(
+        influxdb_server.host, influxdb_server.port, db=influxdb_database, mode="blocking"
+    )
     yield c
     c.mode = "blocking"
     c.close()

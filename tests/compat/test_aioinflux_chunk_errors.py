@@ -19,12 +19,16 @@ GOOD = 'SELECT "v" FROM "m"'
 
 
 @pytest.fixture
-def client(influxdb_server: InfluxDBServer, database: str) -> Iterator[InfluxDBClient]:
+def client(influxdb_server: InfluxDBServer, influxdb_database: str) -> Iterator[InfluxDBClient]:
     body = "\n".join(f"m v={i}i {i}" for i in range(5)).encode()
-    request = urllib.request.Request(f"{influxdb_server.url}/write?db={database}", data=body)
+    request = urllib.request.Request(
+        f"{influxdb_server.url}/write?db={influxdb_database}", data=body
+    )
     with urllib.request.urlopen(request) as response:
         assert response.status == 204
-    c = InfluxDBClient(influxdb_server.host, influxdb_server.port, db=database, mode="blocking")
+    c = InfluxDBClient(
+        influxdb_server.host, influxdb_server.port, db=influxdb_database, mode="blocking"
+    )
     yield c
     c.mode = "blocking"
     c.close()

@@ -16,10 +16,10 @@ from influxorm.aioinflux import CompatWarning, DataPoint, InfluxDBClient, Influx
 
 
 @pytest.fixture
-def client(influxdb_url: str, database: str) -> Iterator[InfluxDBClient]:
+def client(influxdb_url: str, influxdb_database: str) -> Iterator[InfluxDBClient]:
     parts = urlsplit(influxdb_url)
     c = InfluxDBClient(
-        parts.hostname or "localhost", parts.port or 8086, db=database, mode="blocking"
+        parts.hostname or "localhost", parts.port or 8086, db=influxdb_database, mode="blocking"
     )
     yield c
     c.close()

@@ -44,12 +44,12 @@ def test_a_client_without_default_database_warns_and_is_still_created(
 
 
 def test_a_client_without_default_database_writes_with_db_argument(
-    client: InfluxDBClient, database: str
+    client: InfluxDBClient, influxdb_database: str
 ) -> None:
     with pytest.warns(UserWarning, match=NO_DB):
         client.db = None
-    client.write("nodb v=1i 1", db=database)
-    client.db = database
+    client.write("nodb v=1i 1", db=influxdb_database)
+    client.db = influxdb_database
     assert series(client, "SELECT v FROM nodb")[0]["values"] == [[1, 1]]
 
 

@@ -18,8 +18,9 @@ The convention (documented for writers in ``docs/contributing.md``):
   allowed between) marks the block as intentionally not run (installation commands, a
   server we cannot start in tests, the settings that ``url``/``database`` stand for).
 * Functions named ``test_*`` that a block defines are then called, as pytest would call
-  them, with the fixtures they name (``session``, ``async_session``, ``database``,
-  ``influxdb_url``, ``influxdb_server``) -- so the testing guide's tests run too.
+  them, with the fixtures they name (``influxdb_session``, ``influxdb_async_session``,
+  ``influxdb_database``, ``influxdb_url``, ``influxdb_server``) -- so the testing guide's
+  tests run too.
 """
 
 from __future__ import annotations

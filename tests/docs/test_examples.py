@@ -36,17 +36,17 @@ REPO = DOCS_DIR.parent
     "page", pages(), ids=lambda p: p.relative_to(DOCS_DIR).as_posix().removesuffix(".md")
 )
 def test_page_examples(
-    page: Path, influxdb_server: InfluxDBServer, database: str, tmp_path: Path
+    page: Path, influxdb_server: InfluxDBServer, influxdb_database: str, tmp_path: Path
 ) -> None:
     runnable = [b for b in blocks(page) if b.language in ("python", "py", "sh", "bash")]
     if not any(not b.skipped for b in runnable):
         pytest.skip(f"{page.name} has no runnable examples")
     module = types.ModuleType(f"docs_example_{uuid.uuid4().hex[:8]}")
     module.__dict__.update(
-        url=influxdb_server.url, database=database, unix_socket=influxdb_server.unix_socket
+        url=influxdb_server.url, database=influxdb_database, unix_socket=influxdb_server.unix_socket
     )
     sys.modules[module.__name__] = module  # so type hints of example classes resolve
-    env = _shell_env(influxdb_server.url, database)
+    env = _shell_env(influxdb_server.url, influxdb_database)
     workdir = tmp_path / "shell"
     workdir.mkdir()
     cwd = os.getcwd()
@@ -119,8 +119,13 @@ def _call_test(test: Callable[..., Any], runner: asyncio.Runner, server: InfluxD
     the fixtures it names, on a fresh database of its own."""
     names = list(inspect.signature(test).parameters)
     database = f"docs_test_{uuid.uuid4().hex[:12]}"
-    simple = {"database": database, "influxdb_url": server.url, "influxdb_server": server}
-    unknown = [n for n in names if n not in simple and n not in ("session", "async_session")]
+    simple = {
+        "influxdb_database": database,
+        "influxdb_url": server.url,
+        "influxdb_server": server,
+    }
+    sessions = ("influxdb_session", "influxdb_async_session")
+    unknown = [n for n in names if n not in simple and n not in sessions]
     if unknown:
         raise LookupError(f"{test.__name__} asks for fixtures the docs tests lack: {unknown}")
     kwargs = {n: simple[n] for n in names if n in simple}
@@ -129,16 +134,16 @@ def _call_test(test: Callable[..., Any], runner: asyncio.Runner, server: InfluxD
         if inspect.iscoroutinefunction(test):
 
             async def call() -> None:
-                if "async_session" in names:
-                    async with orm.AsyncSession(server.url, database=database) as async_session:
-                        await test(**kwargs, async_session=async_session)
+                if "influxdb_async_session" in names:
+                    async with orm.AsyncSession(server.url, database=database) as async_:
+                        await test(**kwargs, influxdb_async_session=async_)
                 else:
                     await test(**kwargs)
 
             runner.run(call())
-        elif "session" in names:
-            with orm.Session(server.url, database=database) as session:
-                test(**kwargs, session=session)
+        elif "influxdb_session" in names:
+            with orm.Session(server.url, database=database) as blocking:
+                test(**kwargs, influxdb_session=blocking)
         else:
             test(**kwargs)
     finally:

@@ -22,7 +22,7 @@ LINES = "\n".join(
     [
         r"trades,instrument=AAPL,side\ type=BUY "
         r'price=219.23,size=100i,ok=true,note="a \"q\"" 1704205800123456789',
-        r"trades,instrument=MSFT price=1,size=-5i 1704205801000000001",
+        r'trades,instrument=MSFT price=1,size=-5i,note="" 1704205801000000001',
         r'trades,side\ type=SELL price=0.1,ok=false,note="x,y" -1',
         r"trades,instrument=AAPL size=9223372036854775807i 0",
     ]
@@ -45,15 +45,15 @@ def _field_types(session: Session, measurement: str) -> list[list[str]]:
 @pytest.mark.parametrize("suffix", ["csv", "parquet"])
 def test_export_import_round_trip_keeps_types_and_timestamps(
     influxdb_server: InfluxDBServer,
-    database: str,
-    session: Session,
+    influxdb_database: str,
+    influxdb_session: Session,
     tmp_path: Path,
     suffix: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    session.write(LINES)
+    influxdb_session.write(LINES)
     path = tmp_path / f"trades.{suffix}"
-    connection = ["--url", influxdb_server.url, "--database", database]
+    connection = ["--url", influxdb_server.url, "--database", influxdb_database]
     status = main(["export", *connection, "-m", "trades", "-o", str(path), "--chunk-size", "2"])
     assert status == 0
     assert capsys.readouterr().err == f"exported 4 points of 'trades' to {path}\n"
@@ -62,29 +62,49 @@ def test_export_import_round_trip_keeps_types_and_timestamps(
     assert status == 0
     assert capsys.readouterr().err == "imported 4 points into 'copy'\n"
 
-    assert _all(session, "copy") == _all(session, "trades")
-    assert _field_types(session, "copy") == _field_types(session, "trades")
-    result: Any = session.query('SHOW TAG KEYS FROM "copy"')
+    assert _all(influxdb_session, "copy") == _all(influxdb_session, "trades")
+    # The empty string stays an empty string, a missing value stays missing.
+    assert [row[2] for row in _all(influxdb_session, "copy")] == ["x,y", None, 'a "q"', ""]
+    assert _field_types(influxdb_session, "copy") == _field_types(influxdb_session, "trades")
+    result: Any = influxdb_session.query('SHOW TAG KEYS FROM "copy"')
     assert result["results"][0]["series"][0]["values"] == [["instrument"], ["side type"]]
 
 
 def test_export_csv_text(
-    influxdb_server: InfluxDBServer, database: str, session: Session, tmp_path: Path
+    influxdb_server: InfluxDBServer,
+    influxdb_database: str,
+    influxdb_session: Session,
+    tmp_path: Path,
 ) -> None:
-    session.write(LINES)
+    influxdb_session.write(LINES)
     path = tmp_path / "out.csv"
-    main(["export", "--url", influxdb_server.url, "-d", database, "-m", "trades", "-o", str(path)])
+    main(
+        [
+            "export",
+            "--url",
+            influxdb_server.url,
+            "-d",
+            influxdb_database,
+            "-m",
+            "trades",
+            "-o",
+            str(path),
+        ]
+    )
     assert path.read_text().splitlines() == [
         "time,instrument:tag,side type:tag,note:string,ok:boolean,price:float,size:integer",
         '1969-12-31T23:59:59.999999999Z,,SELL,"x,y",false,0.1,',
         "1970-01-01T00:00:00Z,AAPL,,,,,9223372036854775807",
         '2024-01-02T14:30:00.123456789Z,AAPL,BUY,"a ""q""",true,219.23,100',
-        "2024-01-02T14:30:01.000000001Z,MSFT,,,,1.0,-5",
+        '2024-01-02T14:30:01.000000001Z,MSFT,,"",,1.0,-5',
     ]
 
 
 def test_import_plain_csv_with_tag_columns(
-    influxdb_server: InfluxDBServer, database: str, session: Session, tmp_path: Path
+    influxdb_server: InfluxDBServer,
+    influxdb_database: str,
+    influxdb_session: Session,
+    tmp_path: Path,
 ) -> None:
     path = tmp_path / "plain.csv"
     path.write_text(
@@ -97,7 +117,7 @@ def test_import_plain_csv_with_tag_columns(
             "--url",
             influxdb_server.url,
             "-d",
-            database,
+            influxdb_database,
             "-m",
             "room",
             "--tag-columns",
@@ -105,8 +125,8 @@ def test_import_plain_csv_with_tag_columns(
         ]
     )
     assert status == 0
-    assert _field_types(session, "room") == [["count", "integer"], ["temp", "float"]]
-    assert _all(session, "room") == [
+    assert _field_types(influxdb_session, "room") == [["count", "integer"], ["temp", "float"]]
+    assert _all(influxdb_session, "room") == [
         [1_704_067_200_000_000_000, 3, "s1", 20],
         [1_704_067_201_000_000_000, None, "s2", 20.5],
     ]
@@ -114,28 +134,106 @@ def test_import_plain_csv_with_tag_columns(
 
 def test_import_error_is_one_line_and_writes_nothing_of_the_bad_batch(
     influxdb_server: InfluxDBServer,
-    database: str,
-    session: Session,
+    influxdb_database: str,
+    influxdb_session: Session,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("time,v:integer\n1,1\n2,x\n")
-    status = main(["import", str(path), "--url", influxdb_server.url, "-d", database, "-m", "m"])
+    status = main(
+        ["import", str(path), "--url", influxdb_server.url, "-d", influxdb_database, "-m", "m"]
+    )
     assert status == 1
-    assert capsys.readouterr().err == f"influxorm: {path}:3: column 'v': not an integer: 'x'\n"
-    assert _all(session, "m") == []
+    assert capsys.readouterr().err == (
+        f"influxorm: import failed: {path}:3: column 'v': not an integer: 'x'; "
+        "nothing was written to 'm'\n"
+    )
+    assert _all(influxdb_session, "m") == []
+
+
+def _import(server: InfluxDBServer, database: str, path: Path, *extra: str) -> int:
+    connection = ["--url", server.url, "-d", database]
+    return main(["import", str(path), *connection, "-m", "m", "--no-progress", *extra])
+
+
+def test_a_failed_import_says_what_its_earlier_batches_wrote(
+    influxdb_server: InfluxDBServer,
+    influxdb_database: str,
+    influxdb_session: Session,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "late.csv"
+    path.write_text("time,v:integer,s:tag\n1,1,a\n2,,b\n3,3,c\n4,4,d\n5,x,e\n6,6,f\n")
+    status = _import(influxdb_server, influxdb_database, path, "--batch-size", "2")
+    assert status == 3  # some points were written: not the plain failure status 1
+    assert capsys.readouterr().err == (
+        f"influxorm: import failed: {path}:6: column 'v': not an integer: 'x'; "
+        "3 point(s) were written before the failure and remain in 'm': 3 from the file's "
+        "first 4 row(s) in 2 complete batch(es) (1 row(s) skipped for having no field "
+        "value), 0 from the failing batch 3\n"
+    )
+    assert [row[0] for row in _all(influxdb_session, "m")] == [1, 3, 4]
+
+
+def test_a_partly_refused_batch_counts_what_the_server_kept(
+    influxdb_server: InfluxDBServer,
+    influxdb_database: str,
+    influxdb_session: Session,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    influxdb_session.write("m g=1i 100")  # g is an integer field: a float g conflicts
+    path = tmp_path / "conflict.csv"
+    path.write_text("time,v:integer,g:float\n1,1,\n2,2,\n3,3,\n4,4,0.5\n5,5,\n")
+    status = _import(influxdb_server, influxdb_database, path, "--batch-size", "2")
+    assert status == 3
+    err = capsys.readouterr().err
+    assert "field type conflict" in err
+    assert err.endswith(
+        "3 point(s) were written before the failure and remain in 'm': 2 from the file's "
+        "first 2 row(s) in 1 complete batch(es) (0 row(s) skipped for having no field "
+        "value), 1 from the failing batch 2\n"
+    )
+    times = [row[0] for row in _all(influxdb_session, "m")]
+    assert times == [1, 2, 3, 100]  # row 4 refused, row 5 never sent
+
+
+def test_a_batch_refused_whole_leaves_the_measurement_as_it_was(
+    influxdb_server: InfluxDBServer,
+    influxdb_database: str,
+    influxdb_session: Session,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    influxdb_session.write("m g=1i 100")
+    path = tmp_path / "conflict.csv"
+    path.write_text("time,g:float\n1,0.5\n2,1.5\n")
+    assert _import(influxdb_server, influxdb_database, path) == 1
+    assert capsys.readouterr().err.endswith("; nothing was written to 'm'\n")
+    assert [row[0] for row in _all(influxdb_session, "m")] == [100]
 
 
 def test_export_of_unknown_measurement_fails_cleanly(
     influxdb_server: InfluxDBServer,
-    database: str,
+    influxdb_database: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     path = tmp_path / "x.csv"
     status = main(
-        ["export", "--url", influxdb_server.url, "-d", database, "-m", "no", "-o", str(path)]
+        [
+            "export",
+            "--url",
+            influxdb_server.url,
+            "-d",
+            influxdb_database,
+            "-m",
+            "no",
+            "-o",
+            str(path),
+        ]
     )
     assert status == 1
     assert "measurement 'no' has no fields" in capsys.readouterr().err
@@ -230,13 +328,13 @@ def test_demo_runs_with_no_server_configured(tmp_path: Path) -> None:
 
 
 async def test_export_and_import_report_cumulative_progress(
-    async_session: AsyncSession, tmp_path: Path
+    influxdb_async_session: AsyncSession, tmp_path: Path
 ) -> None:
-    await async_session.write(LINES)
+    await influxdb_async_session.write(LINES)
     path = tmp_path / "p.csv"
     exported: list[tuple[int, int | None, str]] = []
     count = await export_measurement(
-        async_session,
+        influxdb_async_session,
         "trades",
         lambda columns: open_sink(path, "csv", columns),
         chunk_size=3,
@@ -249,7 +347,7 @@ async def test_export_and_import_report_cumulative_progress(
     source = open_source(path, "csv")
     try:
         result = await import_rows(
-            async_session,
+            influxdb_async_session,
             source,
             "copy",
             batch_size=2,
@@ -259,3 +357,20 @@ async def test_export_and_import_report_cumulative_progress(
         source.close()
     assert (result.written, result.skipped) == (4, 0)
     assert imported == [(2, None, "rows imported"), (4, None, "rows imported")]
+
+
+def test_undecodable_bytes_later_in_the_file_are_reported_with_what_was_written(
+    influxdb_server: InfluxDBServer,
+    influxdb_database: str,
+    influxdb_session: Session,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"time,v:integer\n1,1\n2,2\n" + b"x" * 9000 + b"\n3,\xff\n")
+    status = _import(influxdb_server, influxdb_database, path, "--batch-size", "2")
+    assert status == 3
+    err = capsys.readouterr().err
+    assert "'utf-8' codec can't decode byte 0xff" in err
+    assert "2 point(s) were written before the failure" in err
+    assert [row[0] for row in _all(influxdb_session, "m")] == [1, 2]

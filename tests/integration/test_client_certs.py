@@ -116,47 +116,56 @@ def _assert_plain_transport_error(error: BaseException) -> None:
 
 
 async def test_async_session_with_a_client_certificate(
-    proxy: TLSProxy, pki: PKI, database: str, influxdb_server: InfluxDBServer
+    proxy: TLSProxy, pki: PKI, influxdb_database: str, influxdb_server: InfluxDBServer
 ) -> None:
-    async with AsyncSession(proxy.url, database=database, **_client_options(pki)) as session:
+    async with AsyncSession(
+        proxy.url, database=influxdb_database, **_client_options(pki)
+    ) as session:
         assert await session.write(["mtls v=1 1", "mtls v=2 2"]) == 2
         result = await session.query('SELECT "v" FROM "mtls"')
     assert result["results"][0]["series"][0]["values"] == [[1, 1], [2, 2]]
-    assert _stored(influxdb_server, database, "mtls") == [1, 2]
+    assert _stored(influxdb_server, influxdb_database, "mtls") == [1, 2]
     assert "client" in proxy.accepted
 
 
 def test_blocking_session_with_a_client_certificate(
-    proxy: TLSProxy, pki: PKI, database: str
+    proxy: TLSProxy, pki: PKI, influxdb_database: str
 ) -> None:
-    with Session(proxy.url, database=database, **_client_options(pki)) as session:
+    with Session(proxy.url, database=influxdb_database, **_client_options(pki)) as session:
         assert session.write("mtls_blocking v=3 3") == 1
         assert session.show_measurements() == ["mtls_blocking"]
         result = session.query('SELECT "v" FROM "mtls_blocking"')
     assert result["results"][0]["series"][0]["values"] == [[3, 3]]
 
 
-def test_certificate_and_key_in_one_file(proxy_tls12: TLSProxy, pki: PKI, database: str) -> None:
+def test_certificate_and_key_in_one_file(
+    proxy_tls12: TLSProxy, pki: PKI, influxdb_database: str
+) -> None:
     with Session(
-        proxy_tls12.url, database=database, ssl_ca=str(pki.ca.cert), ssl_cert=str(pki.combined)
+        proxy_tls12.url,
+        database=influxdb_database,
+        ssl_ca=str(pki.ca.cert),
+        ssl_cert=str(pki.combined),
     ) as session:
         assert session.write("mtls_combined v=4 4") == 1
 
 
-def test_from_url_takes_the_client_certificate(proxy: TLSProxy, pki: PKI, database: str) -> None:
+def test_from_url_takes_the_client_certificate(
+    proxy: TLSProxy, pki: PKI, influxdb_database: str
+) -> None:
     options = _client_options(pki)
     query = "&".join(f"{name}={quote(path, safe='')}" for name, path in options.items())
-    with Session.from_url(f"{proxy.url}/{database}?{query}") as session:
+    with Session.from_url(f"{proxy.url}/{influxdb_database}?{query}") as session:
         assert session.write("mtls_url v=5 5") == 1
         assert session.show_measurements() == ["mtls_url"]
 
 
 async def test_from_env_takes_the_client_certificate(
-    proxy: TLSProxy, pki: PKI, database: str
+    proxy: TLSProxy, pki: PKI, influxdb_database: str
 ) -> None:
     environ = {
         "INFLUXDB_URL": proxy.url,
-        "INFLUXDB_DATABASE": database,
+        "INFLUXDB_DATABASE": influxdb_database,
         "INFLUXDB_SSL_CA": str(pki.ca.cert),
         "INFLUXDB_SSL_CERT": str(pki.client.cert),
         "INFLUXDB_SSL_KEY": str(pki.client.key),
@@ -166,7 +175,7 @@ async def test_from_env_takes_the_client_certificate(
 
 
 async def test_an_encrypted_key_with_its_passphrase(
-    proxy: TLSProxy, pki: PKI, database: str, influxdb_server: InfluxDBServer
+    proxy: TLSProxy, pki: PKI, influxdb_database: str, influxdb_server: InfluxDBServer
 ) -> None:
     options = {
         "ssl_ca": str(pki.ca.cert),
@@ -174,13 +183,13 @@ async def test_an_encrypted_key_with_its_passphrase(
         "ssl_key": str(pki.encrypted.key),
     }
     async with AsyncSession(
-        proxy.url, database=database, ssl_password="s3cret", **options
+        proxy.url, database=influxdb_database, ssl_password="s3cret", **options
     ) as session:
         assert await session.write("mtls_encrypted v=7 7") == 1
         assert "s3cret" not in repr(session)
     environ = {
         "INFLUXDB_URL": proxy.url,
-        "INFLUXDB_DATABASE": database,
+        "INFLUXDB_DATABASE": influxdb_database,
         "INFLUXDB_SSL_CA": options["ssl_ca"],
         "INFLUXDB_SSL_CERT": options["ssl_cert"],
         "INFLUXDB_SSL_KEY": options["ssl_key"],
@@ -189,18 +198,18 @@ async def test_an_encrypted_key_with_its_passphrase(
     with Session.from_env(environ) as blocking:
         assert blocking.write("mtls_encrypted v=8 8") == 1
     assert proxy.accepted[-1] == "encrypted"
-    assert len(_stored(influxdb_server, database, "mtls_encrypted")) == 2
+    assert len(_stored(influxdb_server, influxdb_database, "mtls_encrypted")) == 2
 
 
 # -- refused by the proxy --------------------------------------------------------------
 
 
 async def test_without_a_client_certificate_the_server_refuses(
-    any_proxy: TLSProxy, pki: PKI, database: str, influxdb_server: InfluxDBServer
+    any_proxy: TLSProxy, pki: PKI, influxdb_database: str, influxdb_server: InfluxDBServer
 ) -> None:
     refused_before = len(any_proxy.refused)
     async with AsyncSession(
-        any_proxy.url, database=database, ssl_ca=str(pki.ca.cert), retry_attempts=1
+        any_proxy.url, database=influxdb_database, ssl_ca=str(pki.ca.cert), retry_attempts=1
     ) as session:
         with pytest.raises(TransportError, match=r"client certificate") as caught:
             await session.write("refused v=1 1")
@@ -209,16 +218,18 @@ async def test_without_a_client_certificate_the_server_refuses(
     assert message.startswith("POST /write: TLS with 127.0.0.1:")
     assert "ssl_cert=" in message  # says how to fix it
     assert any_proxy.refused[refused_before:] == ["PEER_DID_NOT_RETURN_A_CERTIFICATE"]
-    assert _stored(influxdb_server, database, "refused") == []
+    assert _stored(influxdb_server, influxdb_database, "refused") == []
 
 
 async def test_a_refused_handshake_is_not_retried(
-    any_proxy: TLSProxy, pki: PKI, database: str
+    any_proxy: TLSProxy, pki: PKI, influxdb_database: str
 ) -> None:
     """The default retry policy retries transport errors, but a refused certificate stays
     refused: one handshake, then the error."""
     refused_before = len(any_proxy.refused)
-    async with AsyncSession(any_proxy.url, database=database, ssl_ca=str(pki.ca.cert)) as session:
+    async with AsyncSession(
+        any_proxy.url, database=influxdb_database, ssl_ca=str(pki.ca.cert)
+    ) as session:
         assert session.retry.max_attempts > 1
         with pytest.raises(TLSError) as caught:
             await session.write("refused v=1 1")
@@ -236,12 +247,12 @@ def test_without_a_client_certificate_blocking(any_proxy: TLSProxy, pki: PKI) ->
 
 
 async def test_a_certificate_from_another_ca_is_refused(
-    any_proxy: TLSProxy, pki: PKI, database: str, influxdb_server: InfluxDBServer
+    any_proxy: TLSProxy, pki: PKI, influxdb_database: str, influxdb_server: InfluxDBServer
 ) -> None:
     refused_before = len(any_proxy.refused)
     async with AsyncSession(
         any_proxy.url,
-        database=database,
+        database=influxdb_database,
         ssl_ca=str(pki.ca.cert),
         ssl_cert=str(pki.intruder.cert),
         ssl_key=str(pki.intruder.key),
@@ -253,7 +264,7 @@ async def test_a_certificate_from_another_ca_is_refused(
     assert "the server does not trust the client certificate (ssl_cert)" in str(caught.value)
     assert "unknown ca" in str(caught.value)  # OpenSSL's own words, for searching
     assert any_proxy.refused[refused_before:] == ["CERTIFICATE_VERIFY_FAILED"]
-    assert _stored(influxdb_server, database, "intruder") == []
+    assert _stored(influxdb_server, influxdb_database, "intruder") == []
 
 
 def test_the_proxy_is_checked_too(proxy: TLSProxy, pki: PKI) -> None:

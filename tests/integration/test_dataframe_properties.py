@@ -69,18 +69,18 @@ def plain(values: Any) -> list[Any]:
 )
 @given(df=frames(), numpy_backend=st.booleans())
 def test_random_frames_round_trip_exactly(
-    session: Session, df: pd.DataFrame, numpy_backend: bool
+    influxdb_session: Session, df: pd.DataFrame, numpy_backend: bool
 ) -> None:
     name = f"prop{next(_names)}"
     fields = ["f", "i", "b", "s"]
     if numpy_backend:
         encoded = encode_dataframe(df, measurement=name, tag_columns=["t1", "t2"], ops=NumpyOps())
         for batch in encoded.batches:
-            session.write(batch)
+            influxdb_session.write(batch)
     else:
-        session.write(df, measurement=name, tag_columns=["t1", "t2"])
+        influxdb_session.write(df, measurement=name, tag_columns=["t1", "t2"])
     kept = df[df[fields].notna().any(axis=1)].sort_index()
-    back = session.query(f'SELECT * FROM "{name}"', output="dataframe")
+    back = influxdb_session.query(f'SELECT * FROM "{name}"', output="dataframe")
     assert isinstance(back, pd.DataFrame)
     back = back.sort_index()
     assert list(back.index.asi8) == list(kept.index.asi8)

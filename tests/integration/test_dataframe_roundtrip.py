@@ -22,7 +22,7 @@ def read(session: Session, q: str, **kwargs: object) -> pd.DataFrame:
     return df
 
 
-def test_types_holes_tags_and_nanoseconds(session: Session) -> None:
+def test_types_holes_tags_and_nanoseconds(influxdb_session: Session) -> None:
     index = pd.DatetimeIndex(
         ["2024-01-01T00:00:00.000000001", "2024-01-01T00:00:00.000000002", "2024-01-01T00:00:01"],
         tz="UTC",
@@ -39,10 +39,12 @@ def test_types_holes_tags_and_nanoseconds(session: Session) -> None:
         index=index,
     )
     assert (
-        write_frame(session, df, measurement="m x", tag_columns=["tag"], extra_tags={"r": "eu"})
+        write_frame(
+            influxdb_session, df, measurement="m x", tag_columns=["tag"], extra_tags={"r": "eu"}
+        )
         == 3
     )
-    back = read(session, 'SELECT * FROM "m x" GROUP BY *')
+    back = read(influxdb_session, 'SELECT * FROM "m x" GROUP BY *')
     back = back.sort_index()
     assert list(back.index.asi8) == list(index.asi8)
     assert list(back["f"].fillna(-1)) == [1.5, -1, 2.25]
@@ -54,26 +56,26 @@ def test_types_holes_tags_and_nanoseconds(session: Session) -> None:
     assert back["arrow"].iloc[0] == "u"
 
 
-def test_zero_and_one_row_and_empty_result(session: Session) -> None:
+def test_zero_and_one_row_and_empty_result(influxdb_session: Session) -> None:
     empty = pd.DataFrame({"v": pd.Series([], dtype=float)}, index=pd.DatetimeIndex([]))
-    assert write_frame(session, empty, measurement="e") == 0
+    assert write_frame(influxdb_session, empty, measurement="e") == 0
     one = pd.DataFrame({"v": [7]}, index=pd.DatetimeIndex(["2024-01-01"]))
-    assert write_frame(session, one, measurement="one") == 1
-    back = read(session, "SELECT * FROM one")
+    assert write_frame(influxdb_session, one, measurement="one") == 1
+    back = read(influxdb_session, "SELECT * FROM one")
     assert back["v"].dtype == np.int64
     assert list(back["v"]) == [7]
-    nothing = read(session, "SELECT * FROM one WHERE time > now()")
+    nothing = read(influxdb_session, "SELECT * FROM one WHERE time > now()")
     assert len(nothing) == 0
 
 
-def test_group_by_dict_and_show(session: Session) -> None:
+def test_group_by_dict_and_show(influxdb_session: Session) -> None:
     df = pd.DataFrame(
         {"v": [1.0, 2.0, 3.0], "host": ["a", "b", "a"]},
         index=pd.date_range("2024-01-01", periods=3, freq="s"),
     )
-    write_frame(session, df, measurement="g", tag_columns=["host"])
+    write_frame(influxdb_session, df, measurement="g", tag_columns=["host"])
     by = convert_response(
-        session.query("SELECT sum(v) FROM g GROUP BY host", output="json"),
+        influxdb_session.query("SELECT sum(v) FROM g GROUP BY host", output="json"),
         "dataframe",
         by_series=True,
     )
@@ -81,5 +83,5 @@ def test_group_by_dict_and_show(session: Session) -> None:
         (("host", "a"),): [4.0],
         (("host", "b"),): [2.0],
     }
-    show = read(session, "SHOW TAG VALUES FROM g WITH KEY = host")
+    show = read(influxdb_session, "SHOW TAG VALUES FROM g WITH KEY = host")
     assert list(show["value"]) == ["a", "b"]

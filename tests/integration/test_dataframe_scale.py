@@ -56,11 +56,11 @@ def million() -> pd.DataFrame:
 
 
 @pytest.mark.slow
-def test_million_rows_round_trip_exactly(session: Session) -> None:
+def test_million_rows_round_trip_exactly(influxdb_session: Session) -> None:
     df = million()
     df.loc[df.index[::10], "i"] = pd.NA
-    assert session.write(df, measurement="big", tag_columns=["host", "region"]) == ROWS
-    back = session.query("SELECT * FROM big", output="dataframe")
+    assert influxdb_session.write(df, measurement="big", tag_columns=["host", "region"]) == ROWS
+    back = influxdb_session.query("SELECT * FROM big", output="dataframe")
     assert isinstance(back, pd.DataFrame)
     assert len(back) == ROWS
     assert np.array_equal(back.index.asi8, df.index.asi8)
@@ -79,7 +79,7 @@ def test_million_rows_round_trip_exactly(session: Session) -> None:
         assert back[column].to_numpy(dtype=object).tolist() == df[column].tolist(), column
 
 
-def test_model_frames_round_trip(session: Session) -> None:
+def test_model_frames_round_trip(influxdb_session: Session) -> None:
     times = pd.DatetimeIndex(["2024-01-01T00:00:00.000000001", "2024-01-01T00:00:02"], tz="UTC")
     df = pd.DataFrame(
         {
@@ -95,8 +95,8 @@ def test_model_frames_round_trip(session: Session) -> None:
         index=times,
     )
     for batch in encode_model_dataframe(Fill, df).batches:
-        session.write(batch)
-    raw = session.query("SELECT * FROM fills", output="dataframe")
+        influxdb_session.write(batch)
+    raw = influxdb_session.query("SELECT * FROM fills", output="dataframe")
     assert isinstance(raw, pd.DataFrame)
     assert set(raw["desk"]) == {"eq 1"}
     back = model_frame(Fill, raw)

@@ -47,13 +47,16 @@ def _import(path: Path) -> types.ModuleType:
 
 @pytest.fixture
 def generated(
-    influxdb_server: InfluxDBServer, database: str, session: Session, tmp_path: Path
+    influxdb_server: InfluxDBServer,
+    influxdb_database: str,
+    influxdb_session: Session,
+    tmp_path: Path,
 ) -> types.ModuleType:
-    session.write(LINES)
-    session.write(DICTS)
+    influxdb_session.write(LINES)
+    influxdb_session.write(DICTS)
     path = tmp_path / "models.py"
     status = main(
-        ["inspect", "--url", influxdb_server.url, "--database", database, "-o", str(path)]
+        ["inspect", "--url", influxdb_server.url, "--database", influxdb_database, "-o", str(path)]
     )
     assert status == 0
     return _import(path)
@@ -85,18 +88,20 @@ def test_generated_models_cover_every_measurement_with_types(
 
 
 def test_generated_models_read_back_every_point(
-    generated: types.ModuleType, session: Session
+    generated: types.ModuleType, influxdb_session: Session
 ) -> None:
     for model, expected in [(generated.SensorData, 3), (generated.Cpu, 2)]:
         measurement = schema_of(model).measurement
-        result: Any = session.query(f'SELECT * FROM "{measurement}"')
+        result: Any = influxdb_session.query(f'SELECT * FROM "{measurement}"')
         (series,) = result["results"][0]["series"]
         assert len(series["values"]) == expected
         keys = {c.key for c in schema_of(model).columns}
         assert set(series["columns"]) == keys
 
 
-def test_generated_models_fetch_every_point(generated: types.ModuleType, session: Session) -> None:
+def test_generated_models_fetch_every_point(
+    generated: types.ModuleType, influxdb_session: Session
+) -> None:
     pytest.importorskip("influxorm.query.execution", reason="the query builder has not landed")
     points = sorted(generated.SensorData.objects.fetch(), key=lambda p: p.time)
     assert [(p.host_name, p.class_, p.region_id) for p in points] == [
@@ -116,13 +121,13 @@ def test_generated_models_fetch_every_point(generated: types.ModuleType, session
 
 def test_field_types_that_differ_across_shards_are_reported(
     influxdb_server: InfluxDBServer,
-    database: str,
-    session: Session,
+    influxdb_database: str,
+    influxdb_session: Session,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # Shard groups are a week long: points a year apart land in different shards.
-    session.write("m v=1.5 0\nm v=2i 31536000000000000")
-    status = main(["inspect", "--url", influxdb_server.url, "-d", database, "-m", "m"])
+    influxdb_session.write("m v=1.5 0\nm v=2i 31536000000000000")
+    status = main(["inspect", "--url", influxdb_server.url, "-d", influxdb_database, "-m", "m"])
     assert status == 0
     out = capsys.readouterr().out
     assert "# field 'v' has types float, integer across shards: declared float" in out
@@ -130,10 +135,12 @@ def test_field_types_that_differ_across_shards_are_reported(
 
 
 def test_unknown_measurement_and_missing_database_fail_cleanly(
-    influxdb_server: InfluxDBServer, database: str, capsys: pytest.CaptureFixture[str]
+    influxdb_server: InfluxDBServer, influxdb_database: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status = main(["inspect", "--url", influxdb_server.url, "-d", database, "-m", "nope"])
+    status = main(["inspect", "--url", influxdb_server.url, "-d", influxdb_database, "-m", "nope"])
     assert status == 1
-    assert capsys.readouterr().err == (f"influxorm: no such measurement(s) in {database!r}: nope\n")
+    assert capsys.readouterr().err == (
+        f"influxorm: no such measurement(s) in {influxdb_database!r}: nope\n"
+    )
     assert main(["inspect", "--url", influxdb_server.url]) == 1
     assert "give a database with --database" in capsys.readouterr().err

@@ -47,52 +47,56 @@ def _count(session: Session, db: str, rp: str = "autogen", measurement: str = "r
     return int(series[0]["values"][0][1])
 
 
-def test_model_database_and_rp_route_writes(session: Session, other_database: str) -> None:
-    written = session.write(
+def test_model_database_and_rp_route_writes(influxdb_session: Session, other_database: str) -> None:
+    written = influxdb_session.write(
         [Routed(time=T0, host="a", value=1.0), Plain(time=T0, host="b", value=2.0)]
     )
 
     assert written == 2
-    assert _count(session, other_database, "short") == 1
-    assert _count(session, session.database or "") == 1
-    assert _count(session, other_database) == 0
+    assert _count(influxdb_session, other_database, "short") == 1
+    assert _count(influxdb_session, influxdb_session.database or "") == 1
+    assert _count(influxdb_session, other_database) == 0
     # An explicit db= wins over the model's.
-    session.write(Routed(time=T0, host="c", value=3.0), db=session.database)
-    assert _count(session, session.database or "") == 2
+    influxdb_session.write(Routed(time=T0, host="c", value=3.0), db=influxdb_session.database)
+    assert _count(influxdb_session, influxdb_session.database or "") == 2
 
 
-def test_one_bad_point_in_any_group_sends_nothing(session: Session, other_database: str) -> None:
+def test_one_bad_point_in_any_group_sends_nothing(
+    influxdb_session: Session, other_database: str
+) -> None:
     with pytest.raises(orm.ValidationError):
-        session.write(
+        influxdb_session.write(
             [Routed(time=T0, host="a", value=1.0), Plain(time=T0, host="b", value=float("nan"))]
         )
 
-    assert _count(session, other_database, "short") == 0
-    assert _count(session, session.database or "") == 0
+    assert _count(influxdb_session, other_database, "short") == 0
+    assert _count(influxdb_session, influxdb_session.database or "") == 0
 
 
-def test_the_bulk_writer_routes_models_like_write(session: Session, other_database: str) -> None:
+def test_the_bulk_writer_routes_models_like_write(
+    influxdb_session: Session, other_database: str
+) -> None:
     def point(cls: type[Routed] | type[Plain], n: int) -> Routed | Plain:
         return cls(time=T0 + timedelta(seconds=n), host="h", value=float(n))
 
-    with session.writer(batch_size=3) as w:
+    with influxdb_session.writer(batch_size=3) as w:
         for n in range(7):
             w.write(point(Routed, n))  # one at a time
         w.write([point(Routed, 10), point(Plain, 11), point(Plain, 12)])  # mixed: split
         w.write({"measurement": "routed", "fields": {"value": 1.0}, "time": T0})
     assert w.progress.points_written == 11
-    assert _count(session, other_database, "short") == 8
-    assert _count(session, session.database or "") == 3
-    assert _count(session, other_database) == 0
+    assert _count(influxdb_session, other_database, "short") == 8
+    assert _count(influxdb_session, influxdb_session.database or "") == 3
+    assert _count(influxdb_session, other_database) == 0
 
     # db= given to writer() wins over the model's, as for write(); rp= alone overrides
     # only the retention policy
-    with session.writer(db=session.database) as w:
+    with influxdb_session.writer(db=influxdb_session.database) as w:
         w.write(point(Routed, 20))
-    assert _count(session, session.database or "") == 4
-    with session.writer(rp="autogen") as w:
+    assert _count(influxdb_session, influxdb_session.database or "") == 4
+    with influxdb_session.writer(rp="autogen") as w:
         w.write(point(Routed, 21))
-    assert _count(session, other_database) == 1
+    assert _count(influxdb_session, other_database) == 1
 
 
 async def test_the_writer_needs_no_session_database_for_routed_models(

@@ -106,7 +106,11 @@ def make_model(measurement: str, tag_key: str, field_key: str) -> type[orm.Measu
     ),
 )
 def test_random_points_round_trip_exactly(
-    session: Session, measurement: str, tag_key: str, field_key: str, points: list[dict[str, Any]]
+    influxdb_session: Session,
+    measurement: str,
+    tag_key: str,
+    field_key: str,
+    points: list[dict[str, Any]],
 ) -> None:
     assume(len({tag_key, field_key, "other", "f", "i", "flag"}) == 6)
     name = f"{measurement}_{next(_counter)}"  # a fresh measurement per example
@@ -117,8 +121,8 @@ def test_random_points_round_trip_exactly(
     instances = [model(**p) for p in points]
     # Not asserting write()'s point count: it counts LF-split lines, and a string field
     # may hold a LF (reported to the session's owner).
-    session.write(instances)
-    series = select_all(session, name)
+    influxdb_session.write(instances)
+    series = select_all(influxdb_session, name)
     back = hydrate_series(model, series["columns"], series["values"])
     assert sorted(back, key=lambda m: m.time) == sorted(instances, key=lambda m: m.time)  # type: ignore[attr-defined]
     for restored in back:
@@ -145,7 +149,7 @@ class Presence(orm.Measurement, name="presence", extra_tags={"site": "lab 1"}):
     host: str | None = orm.tag(default=None)
 
 
-def test_design_example_round_trips(session: Session) -> None:
+def test_design_example_round_trips(influxdb_session: Session) -> None:
     trades = [
         Trade(
             time=datetime(2024, 1, 2, tzinfo=UTC),
@@ -165,8 +169,8 @@ def test_design_example_round_trips(session: Session) -> None:
             note='a "note"',
         ),
     ]
-    session.write(trades)
-    series = select_all(session, "trades")
+    influxdb_session.write(trades)
+    series = select_all(influxdb_session, "trades")
     assert "note" in series["columns"]
     back = hydrate_series(Trade, series["columns"], series["values"])
     assert back == trades
@@ -174,13 +178,13 @@ def test_design_example_round_trips(session: Session) -> None:
     assert type(back[0].price) is float
 
 
-def test_fieldless_model_and_extra_tags(session: Session) -> None:
+def test_fieldless_model_and_extra_tags(influxdb_session: Session) -> None:
     points = [Presence(time=1, host="a"), Presence(time=2)]
-    session.write(points)
-    series = select_all(session, "presence")
+    influxdb_session.write(points)
+    series = select_all(influxdb_session, "presence")
     assert sorted(series["columns"]) == ["_placeholder", "host", "site", "time"]
     assert hydrate_series(Presence, series["columns"], series["values"]) == points
-    grouped = session.query("SELECT * FROM presence GROUP BY site", epoch="ns")
+    grouped = influxdb_session.query("SELECT * FROM presence GROUP BY site", epoch="ns")
     (series,) = grouped["results"][0]["series"]  # type: ignore[index]
     assert series["tags"] == {"site": "lab 1"}
     assert hydrate_series(Presence, series["columns"], series["values"], series["tags"]) == points

@@ -18,43 +18,48 @@ Q = 'SELECT "v" FROM "m"'
 
 
 @pytest.fixture
-def filled(session: Session) -> Session:
-    session.write(LINES)
-    return session
+def filled(influxdb_session: Session) -> Session:
+    influxdb_session.write(LINES)
+    return influxdb_session
 
 
-async def test_async_outputs_per_call(async_session: AsyncSession) -> None:
-    await async_session.write(LINES)
-    json = await async_session.query(Q)
+async def test_async_outputs_per_call(influxdb_async_session: AsyncSession) -> None:
+    await influxdb_async_session.write(LINES)
+    json = await influxdb_async_session.query(Q)
     assert len(json["results"][0]["series"][0]["values"]) == 100
-    raw = await async_session.query(Q, output="bytes")
+    raw = await influxdb_async_session.query(Q, output="bytes")
     assert raw.startswith(b'{"results"')
-    frame = await async_session.query(Q, output="dataframe")
+    frame = await influxdb_async_session.query(Q, output="dataframe")
     assert isinstance(frame, pd.DataFrame)
     assert frame["v"].tolist() == list(range(100))
-    by_series = await async_session.query(
+    by_series = await influxdb_async_session.query(
         'SELECT "v" FROM "m" GROUP BY "k"', output="dataframe", by_series=True
     )
     assert len(by_series) == 2
-    points = await async_session.query(Q, output="iterable")
+    points = await influxdb_async_session.query(Q, output="iterable")
     assert isinstance(points, QueryResult)
     assert [p[1] for p in points] == list(range(100))
 
 
-async def test_async_chunked_outputs(async_session: AsyncSession) -> None:
-    await async_session.write(LINES)
-    chunks = [c async for c in await async_session.query(Q, chunked=True, chunk_size=30)]
+async def test_async_chunked_outputs(influxdb_async_session: AsyncSession) -> None:
+    await influxdb_async_session.write(LINES)
+    chunks = [c async for c in await influxdb_async_session.query(Q, chunked=True, chunk_size=30)]
     assert len(chunks) == 4
     frames = [
         f
-        async for f in await async_session.query(Q, chunked=True, chunk_size=30, output="dataframe")
+        async for f in await influxdb_async_session.query(
+            Q, chunked=True, chunk_size=30, output="dataframe"
+        )
     ]
     assert sum(len(f) for f in frames) == 100
     raw = [
-        b async for b in await async_session.query(Q, chunked=True, chunk_size=30, output="bytes")
+        b
+        async for b in await influxdb_async_session.query(
+            Q, chunked=True, chunk_size=30, output="bytes"
+        )
     ]
     assert len(raw) == 4
-    iterable = await async_session.query(Q, chunked=True, chunk_size=30, output="iterable")
+    iterable = await influxdb_async_session.query(Q, chunked=True, chunk_size=30, output="iterable")
     assert isinstance(iterable, ChunkedQueryResult)
     assert [p[1] async for p in iterable] == list(range(100))
 

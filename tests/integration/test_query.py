@@ -63,10 +63,10 @@ TRADES = _trades()
 
 
 @pytest.fixture
-def written(session: Session) -> Session:
-    session.write(TRADES)
-    session.write([Other(time=T0, instrument="AAPL", price=1.0)])
-    return session
+def written(influxdb_session: Session) -> Session:
+    influxdb_session.write(TRADES)
+    influxdb_session.write([Other(time=T0, instrument="AAPL", price=1.0)])
+    return influxdb_session
 
 
 def _ids(trades: list[Trade]) -> list[str]:
@@ -346,14 +346,14 @@ def test_select_into(written: Session) -> None:
     assert {dict(t)["instrument"] for t in tags} == {"GOOG"}
 
 
-async def test_async_session(async_session: AsyncSession) -> None:
-    await async_session.write(TRADES)
+async def test_async_session(influxdb_async_session: AsyncSession) -> None:
+    await influxdb_async_session.write(TRADES)
     assert await Trade.objects.where(size__lt=5).fetch() == _expect(lambda t: t.size < 5)
     assert await Trade.objects.count() == len(TRADES)
     assert await Trade.objects.order_by("-time").first() == TRADES[-1]
     streamed = [t async for t in Trade.objects.iterate(chunk_size=11)]
     assert streamed == TRADES
-    typed: list[Trade] = await execution.fetch_async(Trade.objects.limit(1), async_session)
+    typed: list[Trade] = await execution.fetch_async(Trade.objects.limit(1), influxdb_async_session)
     assert typed == TRADES[:1]
 
 

@@ -67,9 +67,9 @@ US = [p for region, p in POINTS if region == "us-east"]
 
 
 @pytest.fixture
-def written(session: Session) -> Session:
-    session.write([p for _, p in POINTS])
-    return session
+def written(influxdb_session: Session) -> Session:
+    influxdb_session.write([p for _, p in POINTS])
+    return influxdb_session
 
 
 def _key(p: Any) -> tuple[datetime, str, float]:
@@ -204,10 +204,10 @@ def test_delete_scoped_by_extra_tag(written: Session) -> None:
     assert CpuAny.objects.count() == len(POINTS) - len(US)
 
 
-async def test_async_session(async_session: AsyncSession) -> None:
-    await async_session.write([p for _, p in POINTS])
+async def test_async_session(influxdb_async_session: AsyncSession) -> None:
+    await influxdb_async_session.write([p for _, p in POINTS])
     qs = CpuUs.objects.where(region="us-east")
     assert await qs.fetch() == US
-    assert await async_session.count(qs) == len(US)
+    assert await influxdb_async_session.count(qs) == len(US)
     rows = await CpuUs.objects.aggregate(n=orm.Count("usage")).group_by("team").fetch()
     assert {row["team"]: row["n"] for row in rows} == {"": len(POINTS) - len(US), "b": len(US)}

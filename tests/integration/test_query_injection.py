@@ -46,9 +46,9 @@ _counter = itertools.count()
 
 
 @pytest.fixture
-def bystander_db(influxdb_server: InfluxDBServer, session: Session) -> Iterator[str]:
-    name = f"bystander_{next(_counter)}_{session.database}"
-    session.create_database(name)
+def bystander_db(influxdb_server: InfluxDBServer, influxdb_session: Session) -> Iterator[str]:
+    name = f"bystander_{next(_counter)}_{influxdb_session.database}"
+    influxdb_session.create_database(name)
     with Session(
         influxdb_server.url,
         database=name,
@@ -57,7 +57,7 @@ def bystander_db(influxdb_server: InfluxDBServer, session: Session) -> Iterator[
     ) as other:
         other.write([Bystander(time=T0, key="k", label="v")])
     yield name
-    session.drop_database(name)
+    influxdb_session.drop_database(name)
 
 
 @settings(
@@ -71,9 +71,9 @@ def bystander_db(influxdb_server: InfluxDBServer, session: Session) -> Iterator[
     pick=st.integers(min_value=0),
 )
 def test_arbitrary_text_matches_exactly(
-    session: Session, bystander_db: str, keys: list[str], labels: list[str], pick: int
+    influxdb_session: Session, bystander_db: str, keys: list[str], labels: list[str], pick: int
 ) -> None:
-    session.query('DROP MEASUREMENT "items"')
+    influxdb_session.query('DROP MEASUREMENT "items"')
     items = [
         Item(
             time=T0 + timedelta(seconds=i),
@@ -82,8 +82,8 @@ def test_arbitrary_text_matches_exactly(
         )
         for i in range(max(len(keys), len(labels)) * 2)
     ]
-    session.write(items)
-    session.write([Bystander(time=T0, key="k", label="v")])
+    influxdb_session.write(items)
+    influxdb_session.write([Bystander(time=T0, key="k", label="v")])
 
     key = keys[pick % len(keys)]
     label = labels[pick % len(labels)]
@@ -95,5 +95,5 @@ def test_arbitrary_text_matches_exactly(
     Item.objects.where(key=key).delete()
     assert Item.objects.fetch() == [i for i in items if i.key != key]
     assert Bystander.objects.count() == 1
-    other = session.query("SELECT count(*) FROM bystander", db=bystander_db)
+    other = influxdb_session.query("SELECT count(*) FROM bystander", db=bystander_db)
     assert other["results"][0]["series"][0]["values"][0][1] == 1

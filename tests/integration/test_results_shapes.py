@@ -20,9 +20,9 @@ LINES = b"\n".join(
 
 
 @pytest.fixture
-def loaded(session: Session) -> Session:
-    session.write(LINES)
-    return session
+def loaded(influxdb_session: Session) -> Session:
+    influxdb_session.write(LINES)
+    return influxdb_session
 
 
 def frame(session: Session, q: str, **kwargs: object) -> pd.DataFrame:
@@ -111,14 +111,16 @@ def test_show_queries(loaded: Session) -> None:
     }
 
 
-def test_chunked_frames_one_per_chunk_and_accumulated(session: Session) -> None:
+def test_chunked_frames_one_per_chunk_and_accumulated(influxdb_session: Session) -> None:
     n = 2_500
     lines = "\n".join(f"c,k=t v={i}i,f={i / 2} {i}" for i in range(n)).encode()
-    session.write(lines)
-    whole = frame(session, "SELECT * FROM c", chunk_size=1000)
+    influxdb_session.write(lines)
+    whole = frame(influxdb_session, "SELECT * FROM c", chunk_size=1000)
     assert len(whole) == n
     assert whole["v"].dtype == np.int64
     assert list(whole["v"]) == list(range(n))
-    chunks = session.query("SELECT * FROM c", output="dataframe", chunked=True, chunk_size=1000)
+    chunks = influxdb_session.query(
+        "SELECT * FROM c", output="dataframe", chunked=True, chunk_size=1000
+    )
     sizes = [len(chunk) for chunk in chunks]
     assert sizes == [1000, 1000, 500]

@@ -6,11 +6,13 @@ import http.client
 import json
 import os
 import socket
+import time
 import urllib.error
 import urllib.request
 
 import pytest
 
+from influxorm.session import Session
 from influxorm.testing import InfluxDBServer, InfluxDBServerError
 
 
@@ -151,9 +153,48 @@ def test_execute_reports_server_errors(influxdb_server: InfluxDBServer) -> None:
 
 
 def test_the_database_fixture_creates_a_fresh_database(
-    influxdb_server: InfluxDBServer, database: str
+    influxdb_server: InfluxDBServer, influxdb_database: str
 ) -> None:
     result = influxdb_server.execute("SHOW DATABASES")
     names = [row[0] for row in result["results"][0]["series"][0]["values"]]
-    assert database in names
+    assert influxdb_database in names
     assert json.dumps(result)  # plain JSON, as the server sent it
+
+
+def _write_and_create_cq(server: InfluxDBServer, database: str) -> list[float]:
+    """Points one second apart ending now, and a CQ averaging them per second."""
+    now_s = int(time.time())
+    values = [float(i) for i in range(1, 6)]
+    with Session(server.url, database=database) as session:
+        session.write([f"raw v={v} {(now_s - 6 + i) * 10**9}" for i, v in enumerate(values)])
+    server.execute(
+        f'CREATE CONTINUOUS QUERY "per_second" ON "{database}" RESAMPLE FOR 1m BEGIN '
+        f'SELECT mean("v") AS "v" INTO "{database}"."autogen"."per_second" FROM "raw" '
+        "GROUP BY time(1s) END"
+    )
+    return values
+
+
+def _cq_output(server: InfluxDBServer, database: str) -> list[float]:
+    result = server.execute('SELECT "v" FROM "per_second"', database=database)
+    series = result["results"][0].get("series") or [{"values": []}]
+    return [row[1] for row in series[0]["values"]]
+
+
+def test_continuous_queries_run_when_turned_on() -> None:
+    with InfluxDBServer(continuous_queries=True, cq_run_interval="1s") as server:
+        assert 'run-interval = "1s"' in server.config_path.read_text()
+        server.execute('CREATE DATABASE "cq"')
+        values = _write_and_create_cq(server, "cq")
+        deadline = time.monotonic() + 20
+        while not (found := _cq_output(server, "cq")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert found == values
+
+
+def test_continuous_queries_are_off_by_default(
+    influxdb_server: InfluxDBServer, influxdb_database: str
+) -> None:
+    _write_and_create_cq(influxdb_server, influxdb_database)
+    time.sleep(3)  # three run intervals of a server whose CQ service would be on
+    assert _cq_output(influxdb_server, influxdb_database) == []

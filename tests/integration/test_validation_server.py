@@ -70,25 +70,25 @@ def stored_measurements(session: Session) -> list[Any]:
 
 
 @pytest.mark.parametrize("case", sorted(BAD_POINTS))
-def test_one_bad_point_among_good_ones_stores_nothing(session: Session, case: str) -> None:
+def test_one_bad_point_among_good_ones_stores_nothing(influxdb_session: Session, case: str) -> None:
     data = [good(1), good(2), BAD_POINTS[case], good(3)]
     with pytest.raises(orm.ValidationError):
-        session.write(data)
+        influxdb_session.write(data)
     with pytest.raises(orm.ValidationError):
-        session.write(BAD_POINTS[case])
-    assert stored_measurements(session) == []
+        influxdb_session.write(BAD_POINTS[case])
+    assert stored_measurements(influxdb_session) == []
 
 
-async def test_async_write_validates_before_sending(async_session: AsyncSession) -> None:
+async def test_async_write_validates_before_sending(influxdb_async_session: AsyncSession) -> None:
     with pytest.raises(orm.ValidationError, match=r"Sample\.value"):
-        await async_session.write([good(1), BAD_POINTS["nan"]])
-    result = await async_session.query("SHOW MEASUREMENTS")
+        await influxdb_async_session.write([good(1), BAD_POINTS["nan"]])
+    result = await influxdb_async_session.query("SHOW MEASUREMENTS")
     assert result["results"][0].get("series", []) == []  # type: ignore[index]
 
 
-def test_good_points_after_a_refused_write_are_stored(session: Session) -> None:
+def test_good_points_after_a_refused_write_are_stored(influxdb_session: Session) -> None:
     with pytest.raises(orm.ValidationError):
-        session.write([good(1), BAD_POINTS["newline in tag"]])
-    session.write([good(1), good(2)])
-    result = session.query("SELECT count(value) FROM samples")
+        influxdb_session.write([good(1), BAD_POINTS["newline in tag"]])
+    influxdb_session.write([good(1), good(2)])
+    result = influxdb_session.query("SELECT count(value) FROM samples")
     assert result["results"][0]["series"][0]["values"][0][1] == 2  # type: ignore[index]

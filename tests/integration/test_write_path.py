@@ -99,9 +99,11 @@ async def test_writer_cuts_by_size_and_halves_on_413(small: AsyncSession) -> Non
 
 
 async def test_progress_reports_each_acknowledged_batch(
-    influxdb_server: InfluxDBServer, database: str
+    influxdb_server: InfluxDBServer, influxdb_database: str
 ) -> None:
-    async with AsyncSession(influxdb_server.url, database=database, batch_size=7) as session:
+    async with AsyncSession(
+        influxdb_server.url, database=influxdb_database, batch_size=7
+    ) as session:
         calls: list[Call] = []
         assert await session.write(_notes(50), progress=lambda *call: calls.append(call)) == 50
         assert len(calls) == 8  # ceil(50 / 7) requests
@@ -135,8 +137,10 @@ async def test_progress_reports_each_acknowledged_batch(
         assert {total for _, total, _ in calls} == {20}
 
 
-def test_blocking_write_reports_progress(influxdb_server: InfluxDBServer, database: str) -> None:
-    with Session(influxdb_server.url, database=database, batch_size=10) as session:
+def test_blocking_write_reports_progress(
+    influxdb_server: InfluxDBServer, influxdb_database: str
+) -> None:
+    with Session(influxdb_server.url, database=influxdb_database, batch_size=10) as session:
         calls: list[Call] = []
         assert session.write(_notes(25), progress=lambda *call: calls.append(call)) == 25
         assert [done for done, _, _ in calls] in ([10, 20, 25], [10, 15, 25], [5, 15, 25])
@@ -144,9 +148,11 @@ def test_blocking_write_reports_progress(influxdb_server: InfluxDBServer, databa
 
 
 async def test_a_bad_point_anywhere_in_a_list_sends_nothing(
-    influxdb_server: InfluxDBServer, database: str
+    influxdb_server: InfluxDBServer, influxdb_database: str
 ) -> None:
-    async with AsyncSession(influxdb_server.url, database=database, batch_size=5) as session:
+    async with AsyncSession(
+        influxdb_server.url, database=influxdb_database, batch_size=5
+    ) as session:
         points = _notes(40)
         points[37] = Note(time=37, author="a", text="bad", n=2**63)
         with pytest.raises(orm.ValidationError) as caught:
@@ -155,11 +161,15 @@ async def test_a_bad_point_anywhere_in_a_list_sends_nothing(
         assert _stored(await session.query(QUERY)) == {}
 
 
-async def test_writer_single_instances_and_their_errors(async_session: AsyncSession) -> None:
-    async with async_session.writer(batch_size=4) as w:
+async def test_writer_single_instances_and_their_errors(
+    influxdb_async_session: AsyncSession,
+) -> None:
+    async with influxdb_async_session.writer(batch_size=4) as w:
         for note in _notes(10):
             assert await w.write(note) == 1
         with pytest.raises(orm.ValidationError):
             await w.write(Note(time=99, author="a", text="x", n=2**63))
     assert w.progress.points_written == 10
-    assert _stored(await async_session.query(QUERY)) == {i: (_text(i), i) for i in range(10)}
+    assert _stored(await influxdb_async_session.query(QUERY)) == {
+        i: (_text(i), i) for i in range(10)
+    }

@@ -68,17 +68,49 @@ def test_empty_identifier_is_refused() -> None:
         ("a/b", "/a\\/b/"),
         ("a\\/b", "/a\\\\/b/"),
         ("l1\nl2", "/l1\\nl2/"),
-        ("ends\\\\", "/ends\\\\/"),
+        ("cr\rlf", "/cr\\rlf/"),
+        ("nul\x00", "/nul\\x00/"),
+        # influxd's scanner escapes the closing / after ANY backslash run: an even
+        # trailing run gets an empty group, which matches the same text.
+        ("ends\\\\", "/ends\\\\(?:)/"),
+        ("x\\\\\\\\", "/x\\\\\\\\(?:)/"),
+        ("\\\\", "/\\\\(?:)/"),
+        ("a\\\\/", "/a\\\\\\//"),
+        ("[/]", "/[\\/]/"),
+        ("; DROP DATABASE x --", "/; DROP DATABASE x --/"),
+        ("", "//"),
     ],
 )
 def test_quote_regex(pattern: str, quoted: str) -> None:
     assert quote_regex(pattern) == quoted
 
 
-@pytest.mark.parametrize("pattern", ["a\\", "a\\\\\\", "a\rb"])
-def test_quote_regex_refuses(pattern: str) -> None:
-    with pytest.raises(QueryBuildError):
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        ("a\\", "unpaired backslash"),
+        ("a\\\\\\", "unpaired backslash"),
+        ("a\\\n", "backslash before"),
+        ("a\\\r", "backslash before"),
+        ("a\\\x00", "backslash before"),
+        ("\\Qab\\\\", "\\\\Q"),
+        ("a\ud800", "surrogate"),
+    ],
+)
+def test_quote_regex_refuses(pattern: str, reason: str) -> None:
+    with pytest.raises(QueryBuildError, match=reason) as info:
         quote_regex(pattern)
+    assert repr(pattern) in str(info.value)
+
+
+@pytest.mark.parametrize("quote", [quote_ident, quote_string])
+@pytest.mark.parametrize(("value", "reason"), [("a\x00b", "NUL"), ("a\udc80", "surrogate")])
+def test_nul_and_surrogates_are_refused_naming_the_value(
+    quote: object, value: str, reason: str
+) -> None:
+    with pytest.raises(QueryBuildError, match=reason) as info:
+        quote(value)  # type: ignore[operator]
+    assert repr(value) in str(info.value)
 
 
 @pytest.mark.parametrize(

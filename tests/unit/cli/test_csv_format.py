@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from influxorm.cli.columns import TypedColumn, infer_kind, parse_header, parse_text, text_of
-from influxorm.cli.formats import CsvSink, CsvSource, format_of
+from influxorm.cli.formats import CsvSink, CsvSource, csv_record, format_of, quoted_cells
 from influxorm.cli.importing import encode_rows
 from influxorm.cli.options import CliError
 
@@ -50,8 +52,8 @@ def test_round_trip_keeps_types_values_and_nanoseconds(tmp_path: Path) -> None:
     assert [len(b) for b in batches] == [3, 1]
     assert source.columns == COLUMNS
     read = [row for batch in batches for row in batch]
-    # An empty string reads back as missing: InfluxDB stores no empty values either.
-    expected = [(t, [None if v == "" else v for v in values]) for t, values in ROWS]
+    # The empty string of a string field reads back as "", missing values as None.
+    expected = ROWS
     assert read == expected
     read_types = [[type(v) for v in values] for _, values in read]
     assert read_types == [[type(v) for v in values] for _, values in expected]
@@ -142,13 +144,14 @@ def test_infer_kind(samples: list[str], kind: str) -> None:
 
 
 def test_text_and_header_helpers() -> None:
-    assert [text_of(v) for v in (None, True, False, 0.1, 3, "s")] == [
-        "",
+    assert [text_of(v) for v in (None, True, False, 0.1, 3, "s", "")] == [
+        None,
         "true",
         "false",
         "0.1",
         "3",
         "s",
+        "",
     ]
     assert parse_header("a:b:float") == ("a:b", "float")
     assert parse_header("a:weird") == ("a:weird", None)
@@ -174,3 +177,57 @@ def test_format_of(name: str, given: str | None, expected: str) -> None:
 def test_format_of_unknown_suffix() -> None:
     with pytest.raises(CliError, match="give --format"):
         format_of(Path("a.txt"), None)
+
+
+def test_empty_string_and_missing_are_different_cells() -> None:
+    assert csv_record(["t", None, "", "a,b", 'q"', "x\ny"]) == 't,,"","a,b","q""","x\ny"\r\n'
+    assert quoted_cells('t,,"","a,""b",x\r\n') == [False, False, True, True, False]
+    assert quoted_cells('t,"a"b') is None
+
+
+def test_quoted_empty_cells_of_a_plain_csv(tmp_path: Path) -> None:
+    # From elsewhere (every cell quoted): "" is a missing number but an empty string.
+    path = tmp_path / "quoted.csv"
+    path.write_text(
+        '"time","site","temp","note"\n'
+        '"2024-01-01T00:00:00Z","lab","21.5","a"\n'
+        '"2024-01-01T00:00:01Z","","",""\n'
+        "2024-01-01T00:00:02Z,lab,,\n"
+    )
+    source = CsvSource(path, ["site"])
+    try:
+        rows = [row for batch in source.batches(10) for row in batch]
+    finally:
+        source.close()
+    assert [values for _, values in rows] == [
+        ["lab", 21.5, "a"],
+        [None, None, ""],
+        ["lab", None, None],
+    ]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.none() | st.text(st.characters(exclude_categories=["Cs"])),
+            st.none() | st.sampled_from(["", '""', ",", "\r\n", " ", '"', 'a\n"b']),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_strings_round_trip_through_csv(
+    tmp_path: Path, values: list[tuple[str | None, str | None]]
+) -> None:
+    columns = [TypedColumn("a", "string"), TypedColumn("b", "string")]
+    rows: list[tuple[int, list[object]]] = [(i, [a, b]) for i, (a, b) in enumerate(values)]
+    path = tmp_path / "strings.csv"
+    sink = CsvSink(path, columns)
+    sink.write_rows(rows)
+    sink.close()
+    source = CsvSource(path)
+    try:
+        assert [row for batch in source.batches(7) for row in batch] == rows
+    finally:
+        source.close()

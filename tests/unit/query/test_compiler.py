@@ -627,6 +627,12 @@ ERROR_CASES: list[tuple[str, Any, str]] = [
     ("function field junk", lambda: orm.Mean(5), "field name"),
     ("now shifted by int", lambda: orm.now() - 5, "now() shifts by"),
     ("into empty name", lambda: Trade.objects.into(""), "cannot be empty"),
+    # influxd writes INTO points as line protocol: "x\\" would store into "x,tk=a".
+    ("into trailing backslash", lambda: Trade.objects.into("x\\"), "cannot end with a backslash"),
+    ("into line feed", lambda: Trade.objects.into("a\nb"), "line feed"),
+    ("into nul", lambda: Trade.objects.into("a\x00"), "NUL"),
+    ("into comment", lambda: Trade.objects.into("#x"), "comment"),
+    ("into nul database", lambda: Trade.objects.into("x", database="d\x00").influxql, "NUL"),
     (
         "delete with field condition",
         lambda: compile_delete(Trade.objects.where(price__gt=1)),

@@ -5,7 +5,14 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from influxorm.testing.config import merge_config, render_config, throwaway_config
+import pytest
+
+from influxorm.testing.config import (
+    continuous_query_settings,
+    merge_config,
+    render_config,
+    throwaway_config,
+)
 
 
 def _config(auth: bool = False) -> dict[str, dict[str, object]]:
@@ -41,3 +48,30 @@ def test_merge_adds_and_replaces_keys_per_section() -> None:
 def test_strings_are_escaped() -> None:
     text = render_config({"s": {"a": 'q"b\\c\nd', "n": 1.5, "i": 3}})
     assert tomllib.loads(text)["s"] == {"a": 'q"b\\c\nd', "n": 1.5, "i": 3}
+
+
+def test_continuous_queries_are_off_unless_asked_for() -> None:
+    assert tomllib.loads(render_config(_config()))["continuous_queries"] == {"enabled": False}
+    on = throwaway_config(
+        Path("/tmp/x"),
+        http_port=1,
+        rpc_port=2,
+        auth_enabled=False,
+        continuous_queries=continuous_query_settings(True, "500ms"),
+    )
+    assert tomllib.loads(render_config(on))["continuous_queries"] == {
+        "enabled": True,
+        "run-interval": "500ms",
+    }
+    assert continuous_query_settings(True) == {"enabled": True}
+
+
+@pytest.mark.parametrize("interval", ["1", "1 s", "s", "1s; x", '1s"\nenabled = false', "-1s"])
+def test_a_run_interval_that_is_not_one_duration_is_refused(interval: str) -> None:
+    with pytest.raises(ValueError, match="cq_run_interval must be a duration"):
+        continuous_query_settings(True, interval)
+
+
+def test_a_run_interval_without_continuous_queries_is_refused() -> None:
+    with pytest.raises(ValueError, match="needs continuous_queries=True"):
+        continuous_query_settings(False, "1s")
