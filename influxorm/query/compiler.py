@@ -18,7 +18,7 @@ literals influxd parses back to the same values: a string as an escaped ``'...'`
 literal (:func:`~influxorm.influxql.quote_string`), a time as the same RFC 3339 text
 in quotes, a regex as ``/.../`` (:func:`~influxorm.influxql.quote_regex`), an int in
 decimal, a bool as ``true``/``false``. A value no literal can carry (a carriage return
-in a string, which influxd's scanner reads as a line break) raises
+or a NUL in a string: influxd's scanner reads them as a line break and the end) raises
 :class:`~influxorm.exceptions.QueryBuildError`: there is no fallback to splicing.
 ``tests/integration/test_inline_statements.py`` checks on influxd that both forms are
 the same statement.

@@ -144,8 +144,8 @@ class _Compiled:
 
         The same statement as :attr:`influxql` with :attr:`params` bound, for logs,
         continuous queries and tools that take no bind parameters. Raises
-        QueryBuildError for a value no InfluxQL literal can carry (a carriage return in
-        a string): bind it instead.
+        QueryBuildError for a value no InfluxQL literal can carry (a carriage return or
+        a NUL in a string): bind it instead.
         """
         return self._compiled(inline=True)[0]
 

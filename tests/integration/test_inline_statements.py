@@ -82,8 +82,9 @@ texts = st.lists(
     min_size=1,
     max_size=5,
 ).map("".join)
-# A CR in a string field: bound, it matches; inline, it is refused (no literal spells it).
-labels = st.one_of(texts, texts.map(lambda s: s + "\r"))
+# A CR or NUL in a string field: bound, it matches; inline, it is refused (no InfluxQL
+# string literal spells it; a regex literal does, as \r and \x00).
+labels = st.one_of(texts, texts.map(lambda s: s + "\r"), texts.map(lambda s: "\x00" + s))
 # The line protocol carries no LF in a tag value, nor a trailing backslash or edge spaces.
 tag_values = texts.map(lambda s: s.replace("\n", " ")).filter(
     lambda s: not s.endswith("\\") and s.strip() != "" and s == s.strip(" ")
@@ -94,18 +95,24 @@ floats = st.floats(allow_nan=False, allow_infinity=False)
 _RE2_SPECIAL = frozenset("\\.+*?()|[]{}^$")
 
 
+def prefix(text: str) -> str:
+    """A regex matching what starts with ``text``: RE2's special characters escaped (a
+    trailing backslash too); slashes, quotes, tabs, line feeds, CR and NUL stay raw for
+    the quoting to deal with."""
+    return "^" + "".join("\\" + c if c in _RE2_SPECIAL else c for c in text)
+
+
 def exact(text: str) -> str:
-    """A regex matching exactly ``text``: RE2's special characters escaped, a CR as ``\\r``;
-    slashes, quotes, tabs and line feeds stay raw for the quoting to deal with."""
-    escaped = "".join("\\r" if c == "\r" else "\\" + c if c in _RE2_SPECIAL else c for c in text)
-    return f"^{escaped}$"
+    """A regex matching exactly ``text`` (see :func:`prefix`)."""
+    return prefix(text) + "$"
 
 
 _counter = itertools.count()
 
 
 @pytest.fixture
-def canary_db(influxdb_server: InfluxDBServer, session: Session) -> Iterator[str]:
+def canary_db(influxdb_server: InfluxDBServer, influxdb_session: Session) -> Iterator[str]:
+    session = influxdb_session
     name = f"inline_canary_{next(_counter)}_{session.database}"
     session.create_database(name)
     session.write([CANARY], db=name)
@@ -137,9 +144,9 @@ def times(answer: Any) -> list[int]:
 
 
 def run_or_refuse(session: Session, query: Any, value: str) -> Any:
-    """As :func:`run`, except that a value with a CR must be refused inline."""
-    if "\r" in value:
-        with pytest.raises(orm.QueryBuildError, match="carriage return"):
+    """As :func:`run`, except that a value with a CR or NUL must be refused inline."""
+    if "\r" in value or "\x00" in value:
+        with pytest.raises(orm.QueryBuildError, match=r"carriage return|NUL"):
             query.inline_influxql  # noqa: B018
         return session.query(query.influxql, params=query.params)
     return run(session, query)
@@ -158,7 +165,7 @@ def run_or_refuse(session: Session, query: Any, value: str) -> Any:
     bounds=st.tuples(st.integers(0, 8 * STEP), st.integers(0, 8 * STEP)),
 )
 def test_inline_and_bound_forms_answer_the_same(
-    session: Session,
+    influxdb_session: Session,
     canary_db: str,
     keys: list[str],
     labels: list[str],
@@ -166,6 +173,7 @@ def test_inline_and_bound_forms_answer_the_same(
     pick: int,
     bounds: tuple[int, int],
 ) -> None:
+    session = influxdb_session
     session.query('DROP MEASUREMENT "inline_things"')
     count = 2 * max(len(keys), len(labels), len(numbers))
     things = [
@@ -198,6 +206,10 @@ def test_inline_and_bound_forms_answer_the_same(
     assert times(by_label) == matching(lambda t: t.label == label)
     by_label_regex = run(session, q.where(label__regex=exact(label)))
     assert times(by_label_regex) == matching(lambda t: t.label == label)
+    by_key_prefix = run(session, q.where(key__regex=prefix(key)))
+    assert times(by_key_prefix) == matching(lambda t: t.key.startswith(key))
+    by_label_prefix = run(session, q.where(label__regex=prefix(label)))
+    assert times(by_label_prefix) == matching(lambda t: t.label.startswith(label))
     run_or_refuse(session, q.where(label__in=[label, *labels]), "".join(labels))
     assert times(run(session, q.where(n__gte=n))) == matching(lambda t: t.n >= n)
     assert times(run(session, q.where(n=n))) == matching(lambda t: t.n == n)
@@ -255,10 +267,11 @@ PAYLOADS = [
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_injection_payloads_inline_change_nothing(
-    session: Session, canary_db: str, payload: str
+    influxdb_session: Session, canary_db: str, payload: str
 ) -> None:
     """Each payload as a tag value, a string field, a regex (escaped and raw), a member of
     ``in``, a DELETE filter, an INTO target and the names of a measurement and its tag."""
+    session = influxdb_session
     session.query('DROP MEASUREMENT "inline_things"')
     tag = payload.replace("\n", " ")
     things = [

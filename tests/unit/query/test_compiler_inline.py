@@ -76,6 +76,16 @@ INLINE_CASES: list[tuple[str, Any, str]] = [
         'SELECT * FROM "trades" WHERE "trade_id" =~ /(?i)a\\/b\\\\/c/',
     ),
     (
+        "regex ending in an escaped backslash: an empty group keeps the closing slash",
+        lambda: Trade.objects.where(instrument__regex="a\\\\"),
+        'SELECT * FROM "trades" WHERE "instrument" =~ /a\\\\(?:)/',
+    ),
+    (
+        "regex with a line feed, CR and NUL: written as escapes",
+        lambda: Trade.objects.where(note__regex="a\nb\rc\x00"),
+        'SELECT * FROM "trades" WHERE "note" =~ /a\\nb\\rc\\x00/',
+    ),
+    (
         "negated regex",
         lambda: Trade.objects.exclude(instrument__regex="x"),
         'SELECT * FROM "trades" WHERE "instrument" !~ /x/',
@@ -224,8 +234,7 @@ def test_inline_is_the_bound_statement_with_its_values_written_in(build: Any) ->
     assert compile_(query, inline=True) == (_substituted(bound, params), {})
 
 
-# No CR (InfluxQL cannot spell it) and no NUL or lone surrogates (refused by the quoting
-# functions; tested there).
+# No CR, NUL or lone surrogates: no InfluxQL string literal carries them (refused below).
 text_values = st.text(
     st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00"), max_size=20
 )
@@ -249,7 +258,7 @@ def test_arbitrary_values_inline_as_their_literals(
         flagged=flagged,
         time__gte=ns,
         price__lt=price,
-    ).exclude(note__regex=re.escape(field) + "$")
+    ).exclude(note__regex="".join("\\" + c if c in "\\.+*?()|[]{}^$" else c for c in field))
     bound, params = compile_query(query)
     assert query.inline_influxql == _substituted(bound, params)
 
@@ -286,6 +295,16 @@ REFUSED: list[tuple[str, Any, str]] = [
         "carriage return in a string field, inside in",
         lambda: Trade.objects.where(trade_id__in=["ok", "a\r"]),
         "carriage return in a string literal",
+    ),
+    (
+        "NUL in a string field",
+        lambda: Trade.objects.where(trade_id="a\x00"),
+        "NUL character in a string literal",
+    ),
+    (
+        "lone surrogate in a tag value",
+        lambda: Trade.objects.where(instrument="\ud800"),
+        "lone surrogate",
     ),
     (
         "regex ending in an unpaired backslash",
