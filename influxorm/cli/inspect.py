@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from influxorm.cli.codegen import generate_module
-from influxorm.cli.options import CliError, open_session, require_database, resolved_url
+from influxorm.cli.options import CliError, open_session, require_database
 from influxorm.query import statements
 from influxorm.schema_check import MeasurementInfo, fetch_measurement_info
 from influxorm.session import AsyncSession
@@ -68,6 +68,7 @@ async def run(args: argparse.Namespace) -> int:
     """Inspect, generate, print or write the module."""
     database = require_database(args)
     async with open_session(args) as session:
+        where = session.url  # without credentials
         infos = await inspect_database(
             session,
             database,
@@ -76,8 +77,11 @@ async def run(args: argparse.Namespace) -> int:
         )
     missing = [info.name for info in infos if not info.exists]
     if missing:
-        raise CliError(f"no such measurement(s) in {database!r}: {', '.join(missing)}")
-    source = generate_module(infos, source=f"database {database!r} at {resolved_url(args)}")
+        raise CliError(f"no such measurement(s) in {database!r}: {', '.join(map(repr, missing))}")
+    try:
+        source = generate_module(infos, source=f"database {database!r} at {where}")
+    except ValueError as error:  # the server reported something no model can declare
+        raise CliError(f"cannot generate models for {database!r}: {error}") from None
     if args.output is None:
         print(source, end="")
     else:

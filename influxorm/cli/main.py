@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import cast
@@ -40,6 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit status."""
     args = build_parser().parse_args(argv)
     command = cast(Command, args.run)
+    # The failure is printed below as one line: without logging configured, Python would
+    # also print the library's WARNING records (a retry given up) on stderr.
+    quiet = not logging.getLogger().handlers
+    logger = logging.getLogger("influxorm")
+    if quiet:
+        logger.addHandler(_QUIET)
     try:
         return asyncio.run(_run(command, args))
     except KeyboardInterrupt:
@@ -48,6 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CliError, InfluxORMError, OSError) as error:
         print(f"influxorm: {_message(error)}", file=sys.stderr)
         return 1
+    finally:
+        if quiet:
+            logger.removeHandler(_QUIET)
+
+
+_QUIET = logging.NullHandler()
 
 
 async def _run(command: Command, args: argparse.Namespace) -> int:

@@ -8,7 +8,8 @@ retry policy and loop), ``batching`` (bodies, 413 splits, idempotency), ``sendin
 request path), ``chunks`` (chunked responses), ``admin`` (SHOW results) and
 ``patterns`` (the pattern registry; statements come from
 :mod:`influxorm.query.statements`), ``writer`` and ``blocking_writer`` (bulk
-writers), ``async_session``, ``loop_thread`` and ``blocking``.
+writers), ``lifecycle`` (what exit does with open writers and sessions),
+``async_session``, ``loop_thread`` and ``blocking``.
 """
 
 from influxorm.session.async_session import AsyncSession
@@ -16,11 +17,17 @@ from influxorm.session.blocking import Session
 from influxorm.session.blocking_writer import BulkWriter
 from influxorm.session.chunks import ChunkIterator
 from influxorm.session.errors import SessionStateError
+from influxorm.session.lifecycle import UnsentPointsWarning
 from influxorm.session.messages import Request, Response
 from influxorm.session.patterns import register_pattern
 from influxorm.session.retry import NO_RETRY, RetryPolicy
 from influxorm.session.transport import Transport
-from influxorm.session.writer import AsyncBulkWriter, FailedBatch, WriterProgress
+from influxorm.session.writer import (
+    AsyncBulkWriter,
+    FailedBatch,
+    UnsentBatchError,
+    WriterProgress,
+)
 
 __all__ = [
     "NO_RETRY",
@@ -35,6 +42,8 @@ __all__ = [
     "Session",
     "SessionStateError",
     "Transport",
+    "UnsentBatchError",
+    "UnsentPointsWarning",
     "WriterProgress",
     "register_pattern",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import weakref
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -24,6 +25,7 @@ from influxorm.models.writing import encode_lines, model_line_batches
 from influxorm.progress import Progress
 from influxorm.query import execution, statements
 from influxorm.query.query import AggregateQuery, Query
+from influxorm.redaction import check_password, hidden
 from influxorm.results import gc_paused
 from influxorm.results.decoding import MSGPACK, ResponseDecoder, frame_accept
 from influxorm.results.frames import FrameAccumulator
@@ -177,6 +179,7 @@ class AsyncSession:
         self._sender = Sender(config, self._transport)
         self._patterns: dict[str, QueryPattern] = {}
         self._context_tokens: list[Token[_context.SessionProtocol | None]] = []
+        self._writers: weakref.WeakSet[AsyncBulkWriter] = weakref.WeakSet()
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Self:
@@ -262,7 +265,40 @@ class AsyncSession:
                 _context.reset_current_session(self._context_tokens.pop())
 
     async def aclose(self) -> None:
-        """Close the connections; the session cannot be used afterwards."""
+        """Close the session's bulk writers still open (flushing them), then the
+        connections; the session cannot be used afterwards.
+
+        If a writer fails to write points, the connections are closed all the same and
+        its error is raised, with a note saying how many points its writers did not
+        write (see their ``failed_batches``).
+        """
+        try:
+            await self._close_writers()
+        finally:
+            await self._transport.aclose()
+
+    async def _close_writers(self) -> None:
+        failure: BaseException | None = None
+        failed_writers: list[AsyncBulkWriter] = []
+        for writer in list(self._writers):
+            if writer.closed:
+                continue
+            try:
+                await writer.aclose()
+            except Exception as error:
+                failed_writers.append(writer)
+                if failure is None:
+                    failure = error
+        if failure is not None:
+            lost = sum(writer.progress.points_failed for writer in failed_writers)
+            failure.add_note(
+                f"(closing the session: its open bulk writer(s) did not write {lost} "
+                "point(s); see their failed_batches)"
+            )
+            raise failure
+
+    async def _close_connections(self) -> None:
+        """Close the connections only (at exit, or when the session is collected)."""
         await self._transport.aclose()
 
     # -- writing ---------------------------------------------------------------------
@@ -439,7 +475,7 @@ class AsyncSession:
         target = None
         if db is not None or self._config.database:
             target = WriteTarget(self._config.require_database(db), rp, None)
-        return AsyncBulkWriter(
+        writer = AsyncBulkWriter(
             self._sender,
             target,
             route_models=db is None,
@@ -451,6 +487,8 @@ class AsyncSession:
             on_error=on_error,
             on_progress=on_progress,
         )
+        self._writers.add(writer)
+        return writer
 
     # -- querying --------------------------------------------------------------------
 
@@ -685,16 +723,24 @@ class AsyncSession:
         return admin.rows_as_dicts(await self.execute(statements.show_retention_policies(target)))
 
     async def create_user(self, name: str, password: str, *, admin: bool = False) -> None:
-        """``CREATE USER`` (``admin=True``: with all privileges)."""
-        await self.execute(statements.create_user(name, password, admin=admin))
+        """``CREATE USER`` (``admin=True``: with all privileges).
+
+        A password InfluxQL cannot carry (NUL, carriage return) is a ValidationError that
+        does not show it; no message or log line ever does.
+        """
+        with hidden(password):
+            statement = statements.create_user(name, check_password(password), admin=admin)
+        await self.execute(statement)
 
     async def drop_user(self, name: str) -> None:
         """``DROP USER``."""
         await self.execute(statements.drop_user(name))
 
     async def set_password(self, name: str, password: str) -> None:
-        """``SET PASSWORD FOR``."""
-        await self.execute(statements.set_password(name, password))
+        """``SET PASSWORD FOR`` (the password is checked as :meth:`create_user` does)."""
+        with hidden(password):
+            statement = statements.set_password(name, check_password(password))
+        await self.execute(statement)
 
     async def show_users(self) -> list[dict[str, Any]]:
         """The users: dicts with ``user`` and ``admin``."""

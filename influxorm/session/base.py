@@ -14,14 +14,12 @@ from typing import Any, Final, Literal, get_args
 from urllib.parse import urlencode
 
 from influxorm.exceptions import ValidationError
+from influxorm.redaction import check_credential, redact_statement, split_statement
 from influxorm.results.output import OUTPUTS, Output
 from influxorm.session.messages import Endpoint, Request
-from influxorm.session.options import (
-    check_session_options,
-    make_ssl_context,
-    split_credentials,
-)
+from influxorm.session.options import check_session_options, make_ssl_context
 from influxorm.session.retry import RetryPolicy
+from influxorm.session.urls import check_http_url, split_userinfo
 
 logger = logging.getLogger("influxorm")
 
@@ -56,11 +54,6 @@ _EPOCHS: Final = frozenset(get_args(Epoch))
 _MAX_GET_QUERY = 4096
 _READ_ONLY = re.compile(r"\s*(SELECT|SHOW)\b", re.IGNORECASE)
 _MUTATING = re.compile(r"\bINTO\b|;", re.IGNORECASE)
-# The password literal of CREATE USER ... WITH PASSWORD '...' and SET PASSWORD FOR x = '...'.
-_PASSWORD = re.compile(
-    r"""(PASSWORD\s+(?:FOR\s+(?:"(?:[^"\\]|\\.)*"|\w+)\s*=\s*)?)'(?:[^'\\]|\\.)*'""",
-    re.IGNORECASE,
-)
 
 
 def _user_agent() -> str:
@@ -131,7 +124,8 @@ class SessionConfig:
                 "max_connections": max_connections,
             }
         )
-        url, url_username, url_password = split_credentials(url)
+        check_http_url(url)
+        url, url_username, url_password = split_userinfo(url)
         if url_username is not None or url_password is not None:
             if username is not None or password is not None:
                 raise ValidationError("give credentials either in the URL or as arguments")
@@ -187,8 +181,11 @@ class SessionConfig:
         header_list = [("User-Agent", _USER_AGENT)]
         header_list.extend((str(k), str(v)) for k, v in (headers or {}).items())
         if token is not None:
-            header_list.append(("Authorization", f"Token {token}"))
+            header_list.append(("Authorization", f"Token {check_credential('token', token)}"))
         elif username is not None:
+            check_credential("username", username)
+            if password is not None:
+                check_credential("password", password)
             credentials = f"{username}:{password or ''}".encode()
             header_list.append(("Authorization", f"Basic {base64.b64encode(credentials).decode()}"))
         self._headers: tuple[tuple[str, str], ...] = tuple(header_list)
@@ -270,6 +267,7 @@ class SessionConfig:
             url_params.append(("chunked", "true"))
             if chunk_size is not None:
                 url_params.append(("chunk_size", str(chunk_size)))
+        statement, secrets = split_statement(q)
         statement_params = [("q", q)]
         if params:
             statement_params.append(("params", json.dumps(dict(params))))
@@ -279,7 +277,8 @@ class SessionConfig:
                 Endpoint.QUERY,
                 params=(*url_params, *statement_params),
                 headers=headers,
-                statement=redact_statement(q),
+                statement=statement,
+                secrets=secrets,
             )
         return Request(
             "POST",
@@ -287,7 +286,8 @@ class SessionConfig:
             params=tuple(url_params),
             headers=(*headers, ("Content-Type", "application/x-www-form-urlencoded")),
             body=urlencode(statement_params).encode(),
-            statement=redact_statement(q),
+            statement=statement,
+            secrets=secrets,
         )
 
     def require_database(self, db: str | None) -> str:
@@ -329,11 +329,6 @@ def check_output(output: str) -> Output:
     raise ValidationError(
         f"unknown output {output!r}: use one of {', '.join(map(repr, OUTPUTS))}", value=output
     )
-
-
-def redact_statement(q: str) -> str:
-    """``q`` with password literals replaced by ``'***'``, for logs and error messages."""
-    return _PASSWORD.sub(r"\1'***'", q) if "PASSWORD" in q.upper() else q
 
 
 def _is_read_only(q: str) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import warnings
+import weakref
 from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping, Sequence
 from contextvars import Token
 from datetime import timedelta
@@ -19,6 +21,12 @@ from influxorm.results.output import Output
 from influxorm.session.async_session import AsyncSession
 from influxorm.session.base import DEFAULT_URL, Epoch, Precision
 from influxorm.session.blocking_writer import BulkWriter
+from influxorm.session.lifecycle import (
+    UnsentPointsWarning,
+    register_session,
+    unregister_session,
+    unsent_warning,
+)
 from influxorm.session.loop_thread import LoopThread
 from influxorm.session.options import options_from_env, parse_url
 from influxorm.session.retry import RetryPolicy
@@ -108,6 +116,9 @@ class Session:
         )
         self._loop_thread = LoopThread(f"influxorm-session-{next(_thread_names)}")
         self._context_tokens: list[Token[_context.SessionProtocol | None]] = []
+        self._writers: weakref.WeakSet[BulkWriter] = weakref.WeakSet()
+        self._closed = False
+        register_session(self)
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Self:
@@ -189,12 +200,73 @@ class Session:
                 _context.reset_current_session(self._context_tokens.pop())
 
     def close(self) -> None:
-        """Close the connections and stop the loop thread."""
+        """Close the bulk writers still open (flushing them), the connections, and stop
+        the loop thread.
+
+        If a writer fails to write points, everything is closed all the same and its
+        error is raised, with a note saying how many points its writers did not write
+        (see their ``failed_batches``).
+        """
+        self._closed = True
+        unregister_session(self)
         try:
-            if self._loop_thread.running:
-                self._loop_thread.run(self._session.aclose())
+            try:
+                self._close_writers()
+            finally:
+                if self._loop_thread.running:
+                    self._loop_thread.run(self._session.aclose())
         finally:
             self._loop_thread.stop()
+
+    def _close_writers(self) -> None:
+        failure: BaseException | None = None
+        failed_writers: list[BulkWriter] = []
+        for writer in list(self._writers):
+            if writer.closed:
+                continue
+            try:
+                writer.close()
+            except Exception as error:
+                failed_writers.append(writer)
+                if failure is None:
+                    failure = error
+        if failure is not None:
+            lost = sum(writer.progress.points_failed for writer in failed_writers)
+            failure.add_note(
+                f"(closing the session: its open bulk writer(s) did not write {lost} "
+                "point(s); see their failed_batches)"
+            )
+            raise failure
+
+    def _take_unsent(self) -> int:
+        return sum(writer._take_unsent() for writer in list(self._session._writers))
+
+    def _close_at_exit(self) -> None:
+        """At interpreter exit: close the connections and the loop thread, quietly and
+        without sending (the exit hook warns about unsent points)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._loop_thread.running:
+                self._loop_thread.run(self._session._close_connections(), timeout=5.0)
+        finally:
+            self._loop_thread.stop(timeout=5.0)  # a daemon thread: exit never waits longer
+
+    def __del__(self) -> None:
+        # Like an unclosed file: warn, then release the loop thread and connections.
+        if getattr(self, "_closed", True) or not self._loop_thread.running:
+            return
+        self._closed = True
+        unsent = self._take_unsent()
+        warnings.warn(f"unclosed {self!r}", ResourceWarning, stacklevel=1, source=self)
+        if unsent:
+            warnings.warn(
+                unsent_warning(unsent, "its session was garbage collected without being closed"),
+                UnsentPointsWarning,
+                stacklevel=1,
+            )
+        self._loop_thread.stop_soon(self._session._close_connections())
 
     # -- operations ------------------------------------------------------------------
 
@@ -248,7 +320,7 @@ class Session:
 
         See :meth:`AsyncSession.writer`; callbacks run on the session's loop thread.
         """
-        return BulkWriter(
+        writer = BulkWriter(
             self._loop_thread,
             self._session.writer(
                 batch_size=batch_size,
@@ -260,7 +332,10 @@ class Session:
                 db=db,
                 rp=rp,
             ),
+            self,
         )
+        self._writers.add(writer)
+        return writer
 
     @overload
     def query(

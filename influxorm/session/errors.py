@@ -30,6 +30,7 @@ from influxorm.exceptions import (
     ThrottledError,
     WriteError,
 )
+from influxorm.redaction import scrub_server_message
 from influxorm.results.decoding import error_body_message
 from influxorm.results.json import describe_statement
 from influxorm.session.messages import Endpoint, Request, Response
@@ -106,10 +107,14 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
 def error_for_status(
     request: Request, status: int, body: bytes, headers: Mapping[str, str] | None = None
 ) -> ServerError | None:
-    """The exception a response with ``status`` and ``body`` means, or None for success."""
+    """The exception a response with ``status`` and ``body`` means, or None for success.
+
+    The server's message is scrubbed of the request's secrets (passwords in its statement).
+    """
     if 200 <= status < 300:
         return None
     message = server_message(body, (headers or {}).get("Content-Type")) or f"HTTP {status}"
+    message = scrub_server_message(message, request.secrets)
     if status in (401, 403):
         return AuthenticationError(
             f"{request.path}: the server refused the credentials ({status}): {message}",

@@ -34,8 +34,9 @@ class LoopThread:
         """Whether the loop thread is alive."""
         return self._thread is not None and self._thread.is_alive()
 
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Run ``coro`` on the loop thread and return its result (or raise its error)."""
+    def run(self, coro: Coroutine[Any, Any, T], *, timeout: float | None = None) -> T:
+        """Run ``coro`` on the loop thread and return its result (or raise its error);
+        after ``timeout`` seconds it is cancelled and :class:`TimeoutError` raised."""
         if threading.current_thread() is self._thread:
             coro.close()
             raise SessionStateError(
@@ -45,7 +46,7 @@ class LoopThread:
         loop = self._start()
         future = asyncio.run_coroutine_threadsafe(coro, loop)
         try:
-            return future.result()
+            return future.result(timeout)
         except BaseException:
             future.cancel()
             raise
@@ -65,8 +66,9 @@ class LoopThread:
         """A plain iterator pulling ``ait``'s items through the loop thread."""
         return SyncIterator(self, ait)
 
-    def stop(self) -> None:
-        """Stop the loop (cancelling what still runs on it) and wait for the thread."""
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop the loop (cancelling what still runs on it) and wait for the thread (at
+        most ``timeout`` seconds)."""
         with self._lock:
             thread, loop, stopping = self._thread, self._loop, self._stopping
             self._thread = self._loop = self._stopping = None
@@ -75,7 +77,30 @@ class LoopThread:
         with contextlib.suppress(RuntimeError):  # the loop has closed
             loop.call_soon_threadsafe(stopping.set)
         if thread is not threading.current_thread():
-            thread.join()
+            thread.join(timeout)
+
+    def stop_soon(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run ``coro`` on the loop, then stop the loop, without waiting for either
+        (safe from a finalizer, from any thread)."""
+        with self._lock:
+            loop, stopping = self._loop, self._stopping
+            self._thread = self._loop = self._stopping = None
+        if loop is None or stopping is None:
+            coro.close()
+            return
+
+        async def then_stop() -> None:
+            try:
+                await coro
+            finally:
+                stopping.set()
+
+        job = then_stop()
+        try:
+            asyncio.run_coroutine_threadsafe(job, loop)
+        except RuntimeError:  # the loop has closed
+            job.close()
+            coro.close()
 
     def _start(self) -> asyncio.AbstractEventLoop:
         with self._lock:

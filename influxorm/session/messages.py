@@ -19,23 +19,31 @@ class Endpoint(enum.Enum):
     QUERY = "/query"
 
 
+def _params_repr(params: tuple[tuple[str, str], ...]) -> str:
+    shown = [(k, "..." if k in ("q", "params") else v) for k, v in params]
+    return repr(tuple(shown))
+
+
 @attrs.frozen
 class Request:
     """One HTTP request to the server, fully built: the transport only sends it.
 
-    ``headers`` may carry credentials, so they never appear in the repr. ``statement`` is
-    the InfluxQL text of a query (for error messages), ``points`` the number of points a
+    ``headers`` may carry credentials, so they never appear in the repr, and neither do
+    the statement parameters (``q``, ``params``) nor the body. ``statement`` is the InfluxQL
+    text of a query for messages, its passwords redacted, and ``secrets`` the text taken
+    out of it (to scrub from what the server answers); ``points`` the number of points a
     write carries and ``lines`` its uncompressed line protocol (``body`` may be gzipped).
     """
 
     method: Literal["GET", "POST"]
     endpoint: Endpoint
-    params: tuple[tuple[str, str], ...] = ()
+    params: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=_params_repr)
     headers: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
     body: bytes = attrs.field(default=b"", repr=lambda body: f"<{len(body)} bytes>")
     statement: str | None = None
     points: int = 0
     lines: bytes = attrs.field(default=b"", repr=False)
+    secrets: tuple[str, ...] = attrs.field(default=(), repr=False)
 
     @property
     def path(self) -> str:

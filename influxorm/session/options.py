@@ -10,7 +10,8 @@ segments are a path prefix (a server behind a reverse proxy at ``/influx``). Que
 ``timeout``, ``connect_timeout``, ``read_timeout`` (seconds), ``verify_ssl``
 (``true``/``false``), ``ssl_ca``, ``ssl_cert``, ``ssl_key`` (file paths), ``gzip``
 (``true``/``false``), ``token``, ``output``, ``retries`` (max attempts, 1 = none),
-``max_concurrency``, ``batch_size``. User and password are percent-decoded.
+``max_concurrency``, ``batch_size``. User and password are percent-decoded; how a
+password that is not encoded is read is in :mod:`influxorm.session.urls`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, Final
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from influxorm.exceptions import ValidationError
+from influxorm.session.urls import require_scheme, split_userinfo
 
 __all__ = [
     "ENV_PREFIX",
@@ -30,7 +32,6 @@ __all__ = [
     "make_ssl_context",
     "options_from_env",
     "parse_url",
-    "split_credentials",
 ]
 
 ENV_PREFIX: Final = "INFLUXDB_"
@@ -226,23 +227,10 @@ def check_session_options(options: Mapping[str, object]) -> None:
             check(name, value)
 
 
-def split_credentials(url: str) -> tuple[str, str | None, str | None]:
-    """``url`` without its ``user:password@`` part, and the (decoded) user and password."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url, None, None
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{host}:{parts.port}" if parts.port is not None else host
-    clean = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-    username = unquote(parts.username) if parts.username is not None else None
-    password = unquote(parts.password) if parts.password is not None else None
-    return clean, username, password
-
-
 def parse_url(url: str) -> dict[str, Any]:
     """Session keyword arguments for a URL in the form described in the module docstring."""
+    require_scheme(url)
+    url, username, password = split_userinfo(url)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     options: dict[str, Any] = {}
@@ -263,20 +251,19 @@ def parse_url(url: str) -> dict[str, Any]:
     prefix, _, database = parts.path.rstrip("/").rpartition("/") if parts.path else ("", "", "")
     if database:
         options.setdefault("database", unquote(database))
-    if parts.username is not None:
-        options["username"] = unquote(parts.username)
-    if parts.password is not None:
-        options["password"] = unquote(parts.password)
+    if username is not None:
+        options["username"] = username
+    if password is not None:
+        options["password"] = password
     if scheme == "http+unix":
-        options["unix_socket"] = unquote(parts.netloc.rsplit("@", 1)[-1])
+        options["unix_socket"] = unquote(parts.netloc)
         options["url"] = "http://localhost" + prefix
         return options
     if scheme not in ("http", "https"):
         raise ValidationError(
             f"unsupported URL scheme {parts.scheme!r}: use http, https or http+unix", value=scheme
         )
-    clean, _, _ = split_credentials(urlunsplit((scheme, parts.netloc, prefix, "", "")))
-    options["url"] = clean
+    options["url"] = urlunsplit((scheme, parts.netloc, prefix, "", ""))
     return options
 
 

@@ -135,29 +135,44 @@ async def retrying(
     """Await ``attempt()`` until it succeeds, retrying as ``policy`` allows.
 
     ``on_retry(error, retry_number, delay)`` is called before each wait; ``what``
-    names the request in log lines.
+    names the request in log lines. The ``influxorm`` logger gets each retry at DEBUG,
+    a request that succeeded after retries at INFO and one given up after retries (or
+    when the deadline leaves no time for one) at WARNING, with the attempts made and the
+    last error. Error texts hold no credentials (URLs carry none, statements are redacted).
     """
     start = time.monotonic()
     retry = 0
+    last: InfluxORMError | None = None
     while True:
         try:
-            return await attempt()
+            result = await attempt()
         except InfluxORMError as error:
             retry += 1
             if retry >= policy.max_attempts or not is_retryable(error, idempotent=idempotent):
                 if retry > 1:
                     error.add_note(f"(gave up after {retry} attempts)")
+                    logger.warning("%s failed after %d attempts: %s", what, retry, error)
                 raise
             retry_after = error.retry_after if isinstance(error, ThrottledError) else None
             wait = policy.delay(retry, rng, retry_after)
             elapsed = time.monotonic() - start
             if policy.deadline is not None and elapsed + wait > policy.deadline:
-                error.add_note(
-                    f"(gave up after {retry} attempts: the retry deadline of "
-                    f"{policy.deadline}s would pass)"
-                )
+                reason = f"the retry deadline of {policy.deadline}s would pass"
+                error.add_note(f"(gave up after {retry} attempts: {reason})")
+                logger.warning("%s failed after %d attempt(s) (%s): %s", what, retry, reason, error)
                 raise
             logger.debug("retry %d of %s in %.3fs after: %s", retry, what, wait, error)
+            last = error
             if on_retry is not None:
                 on_retry(error, retry, wait)
             await asyncio.sleep(wait)
+        else:
+            if last is not None:
+                logger.info(
+                    "%s succeeded on attempt %d (%d retried failure(s), the last: %s)",
+                    what,
+                    retry + 1,
+                    retry,
+                    last,
+                )
+            return result

@@ -4,16 +4,17 @@ never drops a batch silently."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import threading
 import time
+import warnings
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
 import attrs
 
-from influxorm.exceptions import InfluxORMError, ValidationError
+from influxorm.exceptions import InfluxORMError, ValidationError, WriteError
 from influxorm.models.measurement import Measurement
 from influxorm.models.writing import encode_lines
 from influxorm.session.batching import (
@@ -29,10 +30,16 @@ from influxorm.session.batching import (
     split_lines_by_size,
 )
 from influxorm.session.errors import SessionStateError
+from influxorm.session.lifecycle import (
+    UnsentPointsWarning,
+    register_writer,
+    unregister_writer,
+    unsent_warning,
+)
 from influxorm.session.options import check_session_options
 from influxorm.session.sending import Sender, WriteTarget
 
-__all__ = ["AsyncBulkWriter", "FailedBatch", "WriterProgress"]
+__all__ = ["AsyncBulkWriter", "FailedBatch", "UnsentBatchError", "WriterProgress"]
 
 logger = logging.getLogger("influxorm")
 
@@ -71,15 +78,32 @@ class FailedBatch:
     retention_policy: str | None = None
 
 
+class UnsentBatchError(InfluxORMError):
+    """The error of a :class:`FailedBatch` the writer itself could not send: it was
+    cancelled while closing, or an exception other than influxorm's was raised while
+    encoding or sending the batch (chained as ``__cause__``).
+
+    ``maybe_written`` is True when the batch was in flight: the server may have stored
+    it (re-sending timestamped points is harmless); False when it was never sent.
+    """
+
+    def __init__(self, message: str, *, maybe_written: bool) -> None:
+        super().__init__(message)
+        self.maybe_written = maybe_written
+
+
 OnError = Callable[[FailedBatch], None]
 OnProgress = Callable[[WriterProgress], None]
 
 
-_TargetKey = tuple[str | None, str | None]
+TargetKey = tuple[str | None, str | None]
 """A model's ``(database, retention_policy)`` class keywords; ``(None, None)``: the
 writer's own target."""
 
-_DEFAULT: _TargetKey = (None, None)
+_DEFAULT: TargetKey = (None, None)
+
+Group = tuple[TargetKey, list[str], int, bool | None]
+"""Encoded points for one target: ``(key, lines, points, idempotent)``."""
 
 
 @attrs.define
@@ -98,6 +122,49 @@ class _Batch:
     lines: list[str]
     points: int
     idempotent: bool | None
+
+
+class Handoff:
+    """Points a blocking writer accepted in its caller's thread, in the order written,
+    until the loop thread takes them (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        # Groups in the order written; a run of single points has points -1 (counted
+        # when taken) and grows while the points go to the same target.
+        self._groups: list[Group] = []
+        self._run_key: TargetKey | None = None
+        self._run: list[str] | None = None
+        self.points = 0
+
+    def add_point(self, key: TargetKey, line: str) -> int:
+        """Add one encoded point; returns the points held."""
+        with self._lock:
+            run = self._run
+            if run is not None and (key is self._run_key or key == self._run_key):
+                run.append(line)
+            else:
+                self._run, self._run_key = [line], key
+                self._groups.append((key, self._run, -1, True))
+            self.points += 1
+            return self.points
+
+    def add(self, groups: list[Group]) -> int:
+        """Add encoded groups; returns the points held."""
+        with self._lock:
+            self._groups += groups
+            self._run = None
+            self.points += sum(group[2] for group in groups)
+            return self.points
+
+    def take(self) -> list[Group]:
+        """Everything held, emptied."""
+        with self._lock:
+            groups, self._groups, self._run, self.points = self._groups, [], None, 0
+        return [
+            (key, lines, len(lines) if points < 0 else points, idempotent)
+            for key, lines, points, idempotent in groups
+        ]
 
 
 class AsyncBulkWriter:
@@ -162,9 +229,9 @@ class AsyncBulkWriter:
         self._on_error = on_error
         self._on_progress = on_progress
         self.failed_batches: list[FailedBatch] = []
-        self._pending: dict[_TargetKey, _Pending] = {}
-        self._targets: dict[_TargetKey, WriteTarget] = {}
-        self._class_keys: dict[type, _TargetKey] = {}
+        self._pending: dict[TargetKey, _Pending] = {}
+        self._targets: dict[TargetKey, WriteTarget] = {}
+        self._class_keys: dict[type, TargetKey] = {}
         self._buffered = 0
         self._high_water = 0
         self._written = 0
@@ -177,7 +244,10 @@ class AsyncBulkWriter:
         self._space = asyncio.Event()
         self._idle = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        self._feeder: Callable[[], object] | None = None
+        # A blocking writer's points accepted in its caller's thread, not yet handed over.
+        self._handoff: Handoff | None = None
+        self._orphaned = 0  # points in flight when something else cancelled a worker
+        self._warned = False
         self._closed = False
 
     # -- lifecycle -------------------------------------------------------------------
@@ -198,6 +268,8 @@ class AsyncBulkWriter:
         """Start the sending tasks (``async with`` does it)."""
         if self._queue is not None:
             return
+        if self._closed:
+            raise SessionStateError("the writer is closed")
         self._queue = asyncio.Queue()
         self._idle.set()
         self._tasks = [
@@ -206,21 +278,69 @@ class AsyncBulkWriter:
         ]
         if self.flush_interval is not None:
             self._tasks.append(asyncio.create_task(self._ticker(), name="influxorm-writer-timer"))
+        for task in self._tasks:
+            task.add_done_callback(self._wake)
+        register_writer(self)
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`aclose` ran (the writer takes no more points)."""
+        return self._closed
 
     async def aclose(self) -> None:
-        """Flush everything, stop the tasks, and raise a batch failure not yet raised."""
+        """Flush everything, stop the tasks, and raise a batch failure not yet raised.
+
+        If closing is interrupted (the task is cancelled, or a writer task ended), every
+        point not yet acknowledged becomes a :class:`FailedBatch` whose error is an
+        :class:`UnsentBatchError` (handed to ``on_error`` when given); the interruption
+        propagates with a note saying how many points were not acknowledged, and the
+        same is logged at WARNING.
+        """
         if self._closed:
+            return
+        if self._queue is None:
+            self._closed = True
             return
         try:
             await self.flush()
-        finally:
-            self._closed = True
-            for task in self._tasks:
-                task.cancel()
-            for task in self._tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            self._tasks = []
+        except BaseException as error:
+            unsent = await self._stop()
+            if unsent:
+                message = (
+                    f"influxorm: the bulk writer was closed by {type(error).__name__} with "
+                    f"{unsent} point(s) not acknowledged; they are in writer.failed_batches"
+                )
+                error.add_note(message)
+                logger.warning("%s", message)
+            raise
+        await self._stop()
+
+    def _unsent(self) -> int:
+        """Points accepted and not acknowledged, including those a blocking writer holds."""
+        if self._closed:
+            return 0
+        held = self._handoff.points if self._handoff is not None else 0
+        return self._buffered + held + self._orphaned
+
+    def _take_unsent(self) -> int:
+        """:meth:`_unsent`, for a warning about them: warned once only."""
+        if self._warned:
+            return 0
+        self._warned = True
+        return self._unsent()
+
+    def __del__(self) -> None:
+        # Garbage collected while open (its tasks gone): the points it held are lost.
+        if getattr(self, "_warned", True) or self._queue is None:
+            return
+        unsent = self._take_unsent()
+        if unsent:
+            warnings.warn(
+                unsent_warning(unsent, "the writer was garbage collected without being closed"),
+                UnsentPointsWarning,
+                stacklevel=1,
+                source=self,
+            )
 
     # -- the API ---------------------------------------------------------------------
 
@@ -245,8 +365,13 @@ class AsyncBulkWriter:
 
     async def write(self, data: object) -> int:
         """Validate and buffer ``data`` (anything ``session.write`` takes except
-        DataFrames); waits while the buffer is full. Returns the points accepted."""
-        self._check_usable()
+        DataFrames); waits while the buffer is full. Returns the points accepted.
+
+        A :class:`~influxorm.exceptions.ValidationError` means nothing of ``data`` was
+        accepted. Any other error it raises is the failure of an earlier batch (see
+        :attr:`failed_batches`): ``data`` itself was accepted.
+        """
+        self._check_open()
         encoder = getattr(type(data), "__influxorm_encoder__", None)
         if encoder is not None:
             # One model instance, the common case of a stream: no dispatch, and no
@@ -259,22 +384,11 @@ class AsyncBulkWriter:
                 await self._accept([line], 1, True, key)
             else:
                 self._add_line(key, line)
+            if self._error is not None:
+                self._raise_error()
             return 1
-        if is_dataframe(data):
-            raise ValidationError(
-                "the bulk writer takes points; write a DataFrame with session.write(df, "
-                "measurement=...)"
-            )
-        accepted = 0
-        for key, lines, points, idempotent in self._encode(materialize(data)):
-            if idempotent is None:
-                await self._accept(lines, points, None, key)
-            else:
-                size = self.batch_size
-                for start in range(0, len(lines), size):
-                    chunk = lines if len(lines) <= size else lines[start : start + size]
-                    await self._accept(chunk, len(chunk), True, key)
-            accepted += points
+        accepted = await self._accept_groups(self._encode_any(data))
+        self._raise_error()
         return accepted
 
     async def flush(self) -> None:
@@ -285,25 +399,39 @@ class AsyncBulkWriter:
         self._drain_feeder()
         self._cut_all()
         while self._buffered:
+            self._check_tasks()
             self._idle.clear()
             await self._idle.wait()
         self._raise_error()
 
     # -- internals -------------------------------------------------------------------
 
-    def _check_usable(self) -> None:
+    def _check_open(self) -> None:
         if self._closed or self._queue is None:
             raise SessionStateError(
                 "the writer is closed or not started: use `async with session.writer() as w`"
             )
-        self._raise_error()
+
+    def _check_tasks(self) -> None:
+        """Raise rather than wait forever when a task of the writer has ended."""
+        for task in self._tasks:
+            if task.done():
+                how = "was cancelled" if task.cancelled() else f"raised {task.exception()!r}"
+                raise SessionStateError(
+                    f"a task of the bulk writer ended ({task.get_name()} {how}); "
+                    f"{self._buffered} point(s) are not acknowledged"
+                )
+
+    def _wake(self, task: asyncio.Task[None]) -> None:
+        self._idle.set()
+        self._space.set()
 
     def _raise_error(self) -> None:
         error, self._error = self._error, None
         if error is not None:
             raise error
 
-    def _key_of(self, model: type) -> _TargetKey:
+    def _key_of(self, model: type) -> TargetKey:
         """Where ``model``'s points go (cached per class); checks a target exists."""
         key = _DEFAULT
         if self._route_models and issubclass(model, Measurement):
@@ -312,7 +440,7 @@ class AsyncBulkWriter:
         self._class_keys[model] = key
         return key
 
-    def _target_of(self, key: _TargetKey) -> WriteTarget:
+    def _target_of(self, key: TargetKey) -> WriteTarget:
         target = self._targets.get(key)
         if target is not None:
             return target
@@ -330,15 +458,24 @@ class AsyncBulkWriter:
         self._targets[key] = target
         return target
 
-    def _encode(self, data: object) -> list[tuple[_TargetKey, list[str], int, bool | None]]:
+    def _encode_any(self, data: object) -> list[Group]:
+        """:meth:`_encode` of what :meth:`write` takes (points, not DataFrames)."""
+        if is_dataframe(data):
+            raise ValidationError(
+                "the bulk writer takes points; write a DataFrame with session.write(df, "
+                "measurement=...)"
+            )
+        return self._encode(materialize(data))
+
+    def _encode(self, data: object) -> list[Group]:
         """``data`` validated and encoded, per target: ``(key, lines, points,
         idempotent)``; raw line protocol is not idempotent (None)."""
         groups = group_by_model_target(data) if self._route_models else None
-        parts: list[tuple[_TargetKey, object]] = (
+        parts: list[tuple[TargetKey, object]] = (
             [(_DEFAULT, data)] if groups is None else list(groups.items())
         )
         stamp = time.time_ns()
-        out: list[tuple[_TargetKey, list[str], int, bool | None]] = []
+        out: list[Group] = []
         for key, items in parts:
             self._target_of(key)
             lines = encode_lines(items, stamp_ns=stamp)
@@ -350,20 +487,57 @@ class AsyncBulkWriter:
                 out.append((key, lines, len(lines), True))
         return out
 
+    def _chunks(self, groups: list[Group]) -> list[Group]:
+        """``groups`` cut into pieces of at most ``batch_size`` points (raw line protocol,
+        whose lines may hold several points, stays whole)."""
+        size = self.batch_size
+        out: list[Group] = []
+        for key, lines, points, idempotent in groups:
+            if idempotent is None or len(lines) <= size:
+                out.append((key, lines, points, idempotent))
+            else:
+                for start in range(0, len(lines), size):
+                    chunk = lines[start : start + size]
+                    out.append((key, chunk, len(chunk), idempotent))
+        return out
+
+    async def _accept_groups(self, groups: list[Group]) -> int:
+        """Buffer encoded ``groups`` (waiting while the buffer is full); their points."""
+        accepted = 0
+        for key, lines, points, idempotent in self._chunks(groups):
+            await self._accept(lines, points, idempotent, key)
+            accepted += points
+        return accepted
+
+    async def _take_over(self, groups: list[Group]) -> None:
+        """Buffer ``groups`` that a blocking writer already accepted from its caller; if
+        interrupted meanwhile, what is left becomes failed batches (never dropped)."""
+        chunks = self._chunks(groups)
+        done = 0
+        try:
+            self._check_open()
+            for key, lines, points, idempotent in chunks:
+                await self._accept(lines, points, idempotent, key)
+                done += 1
+        except BaseException:
+            for key, lines, _, _ in chunks[done:]:
+                self._fail_unsent(self._target_of(key), lines, "the hand-over was interrupted")
+            raise
+
     async def _accept(
         self,
         lines: list[str],
         points: int,
         idempotent: bool | None,
-        key: _TargetKey = _DEFAULT,
+        key: TargetKey = _DEFAULT,
     ) -> None:
         while self._buffered and self._buffered + points > self.max_buffer:
+            self._check_tasks()
             self._space.clear()
             await self._space.wait()
-            self._raise_error()
         self._add(key, lines, points, idempotent)
 
-    def _add_line(self, key: _TargetKey, line: str) -> None:
+    def _add_line(self, key: TargetKey, line: str) -> None:
         """:meth:`_add` for one timestamped line, the per-point path of :meth:`write`."""
         self._buffered += 1
         if self._buffered > self._high_water:
@@ -379,7 +553,7 @@ class AsyncBulkWriter:
         if pending.points >= self.batch_size:
             self._cut(key)
 
-    def _add(self, key: _TargetKey, lines: list[str], points: int, idempotent: bool | None) -> None:
+    def _add(self, key: TargetKey, lines: list[str], points: int, idempotent: bool | None) -> None:
         self._buffered += points
         if self._buffered > self._high_water:
             self._high_water = self._buffered
@@ -395,7 +569,7 @@ class AsyncBulkWriter:
         if pending.points >= self.batch_size:
             self._cut(key)
 
-    def _cut(self, key: _TargetKey) -> None:
+    def _cut(self, key: TargetKey) -> None:
         pending = self._pending.pop(key, None)
         if pending is None or not pending.lines:
             return
@@ -408,12 +582,10 @@ class AsyncBulkWriter:
             self._cut(key)
 
     def _drain_feeder(self) -> None:
-        if self._feeder is not None:
-            data = self._feeder()
-            if data:
-                # Bounded by the feeder (one batch at most): no waiting here.
-                for key, lines, points, idempotent in self._encode(data):
-                    self._add(key, lines, points, idempotent)
+        if self._handoff is not None:
+            # Already encoded and bounded (one batch at most): no waiting here.
+            for key, lines, points, idempotent in self._handoff.take():
+                self._add(key, lines, points, idempotent)
 
     async def _ticker(self) -> None:
         assert self.flush_interval is not None
@@ -422,28 +594,32 @@ class AsyncBulkWriter:
             await asyncio.sleep(interval / 2)
             try:
                 self._drain_feeder()
-            except InfluxORMError as error:
-                self._store(error)
-            now = time.monotonic()
-            for key, pending in list(self._pending.items()):
-                if pending.lines and now - pending.since >= interval:
-                    logger.debug(
-                        "writer: flushing %d point(s) after %.3gs", pending.points, interval
-                    )
-                    self._cut(key)
+                now = time.monotonic()
+                for key, pending in list(self._pending.items()):
+                    if pending.lines and now - pending.since >= interval:
+                        logger.debug(
+                            "writer: flushing %d point(s) after %.3gs", pending.points, interval
+                        )
+                        self._cut(key)
+            except Exception as error:  # never let the timer die: report it
+                self._callback_failed("the writer's timer", error)
 
     async def _worker(self) -> None:
         assert self._queue is not None
+        queue = self._queue
         while True:
-            batch = await self._queue.get()
+            batch = await queue.get()
             try:
                 await self._send(batch)
             finally:
-                self._buffered -= batch.points
-                self._space.set()
-                if not self._buffered:
-                    self._idle.set()
+                self._release(batch.points)
                 self._report()
+
+    def _release(self, points: int) -> None:
+        self._buffered -= points
+        self._space.set()
+        if not self._buffered:
+            self._idle.set()
 
     def _pieces(self, batch: _Batch) -> list[WriteBatch]:
         """The batch as request bodies of at most ``max_bytes``, with exact counts."""
@@ -460,14 +636,25 @@ class AsyncBulkWriter:
         ]
 
     async def _send(self, batch: _Batch) -> None:
-        pieces = self._pieces(batch)
+        """Send ``batch``; every way it can fail ends as a :class:`FailedBatch`."""
         target = batch.target
+        try:
+            pieces = self._pieces(batch)
+        except Exception as error:  # e.g. a string no codec can encode
+            self._fail(
+                _body(batch.lines),
+                batch.points,
+                batch.points,
+                _unsent_error("could not be encoded", error, maybe_written=False),
+                target,
+            )
+            return
         logger.debug(
             "writer: sending a batch of %d point(s), %d bytes",
             batch.points,
             sum(len(piece.body) for piece in pieces),
         )
-        for piece in pieces:
+        for index, piece in enumerate(pieces):
             done = 0
 
             def written(points: int) -> None:
@@ -483,23 +670,89 @@ class AsyncBulkWriter:
                     on_retry=self._retried,
                     on_written=written,
                 )
-            except InfluxORMError as error:
+            except asyncio.CancelledError:
+                in_flight = UnsentBatchError(
+                    "the writer was cancelled while this batch was in flight: the server may "
+                    "have stored it",
+                    maybe_written=True,
+                )
+                self._fail(piece.body, piece.points, piece.points - done, in_flight, target)
                 lost = piece.points - done
-                self._failures += 1
-                self._points_failed += lost
-                failed = FailedBatch(piece.body, piece.points, error, target.db, target.rp)
-                self.failed_batches.append(failed)
-                logger.debug("writer: a batch of %d point(s) failed: %s", piece.points, error)
-                if self._on_error is not None:
-                    try:
-                        self._on_error(failed)
-                    except Exception as callback_error:
-                        callback_error.add_note(f"(in on_error, for: {error})")
-                        self._store_any(callback_error)
-                else:
-                    self._store(error)
+                for rest in pieces[index + 1 :]:
+                    never = UnsentBatchError(
+                        "the writer was cancelled before this batch was sent", maybe_written=False
+                    )
+                    self._fail(rest.body, rest.points, rest.points, never, target)
+                    lost += rest.points
+                if not self._closed:  # cancelled from outside: still counted at exit
+                    self._orphaned += lost
+                raise
+            except InfluxORMError as error:
+                lost = _points_lost(error, piece.points - done)
+                self._fail(piece.body, piece.points, lost, error, target)
+            except Exception as error:
+                unsent = _unsent_error("failed while it was sent", error, maybe_written=True)
+                self._fail(piece.body, piece.points, piece.points - done, unsent, target)
             else:
                 self._batches += 1
+
+    def _fail(
+        self, body: bytes, points: int, lost: int, error: InfluxORMError, target: WriteTarget
+    ) -> None:
+        """Record a failed batch: counted, kept, handed to ``on_error`` or stored."""
+        self._failures += 1
+        self._points_failed += lost
+        failed = FailedBatch(body, points, error, target.db, target.rp)
+        self.failed_batches.append(failed)
+        logger.debug("writer: a batch of %d point(s) failed: %s", points, error)
+        if self._on_error is not None:
+            try:
+                self._on_error(failed)
+            except Exception as callback_error:
+                self._callback_failed("on_error", callback_error, f"for: {error}")
+        else:
+            self._store(error)
+
+    def _fail_unsent(self, target: WriteTarget, lines: list[str], why: str) -> int:
+        """Record points never sent (not counted as buffered) as a failed batch."""
+        points = sum(map(chunk_points, lines))
+        error = UnsentBatchError(f"{why}: the batch was not sent", maybe_written=False)
+        self._fail(_body(lines), points, points, error, target)
+        return points
+
+    async def _stop(self) -> int:
+        """Close: stop the tasks; points not acknowledged become failed batches.
+        Returns how many points were not acknowledged."""
+        self._closed = True
+        unregister_writer(self)
+        failed_before = self._points_failed
+        for key in list(self._pending):
+            pending = self._pending.pop(key)
+            self._fail(
+                _body(pending.lines),
+                pending.points,
+                pending.points,
+                UnsentBatchError(
+                    "the writer was closed before this batch was sent", maybe_written=False
+                ),
+                self._target_of(key),
+            )
+            self._release(pending.points)
+        assert self._queue is not None
+        while not self._queue.empty():
+            batch = self._queue.get_nowait()
+            never = UnsentBatchError(
+                "the writer was closed before this batch was sent", maybe_written=False
+            )
+            self._fail(_body(batch.lines), batch.points, batch.points, never, batch.target)
+            self._release(batch.points)
+        for task in self._tasks:
+            task.cancel()
+        if self._tasks:
+            # The workers record their batches in flight as failed.
+            await asyncio.wait(self._tasks)
+        self._tasks = []
+        return self._points_failed - failed_before
 
     def _retried(self, error: InfluxORMError, retry: int, delay: float) -> None:
         self._retries += 1
@@ -508,20 +761,51 @@ class AsyncBulkWriter:
     def _store(self, error: InfluxORMError) -> None:
         if self._error is None:
             self._error = error
-        else:
-            self._error.add_note(f"(another batch also failed: {error})")
+        elif error is not self._error:
+            self._error.add_note(f"(another failure: {error})")
         self._space.set()
 
-    def _store_any(self, error: Exception) -> None:
-        wrapped = error if isinstance(error, InfluxORMError) else _CallbackError(str(error))
-        if wrapped is not error:
+    def _callback_failed(self, where: str, error: Exception, context: str = "") -> None:
+        """A callback (or the timer) raised: raised by the next write or flush."""
+        if isinstance(error, InfluxORMError):
+            wrapped = error
+        else:
+            wrapped = _CallbackError(f"{where} raised {type(error).__name__}: {error}")
             wrapped.__cause__ = error
+        wrapped.add_note(f"(in {where}{', ' + context if context else ''})")
         self._store(wrapped)
 
     def _report(self) -> None:
         if self._on_progress is not None:
-            self._on_progress(self.progress)
+            try:
+                self._on_progress(self.progress)
+            except Exception as error:
+                self._on_progress = None
+                self._callback_failed("on_progress", error, "it is not called again")
+
+
+def _body(lines: list[str]) -> bytes:
+    """``lines`` as a request body, also when a string cannot be UTF-8 (kept for the
+    :class:`FailedBatch`, never sent)."""
+    return "\n".join(lines).encode("utf-8", "surrogatepass")
+
+
+def _points_lost(error: InfluxORMError, points: int) -> int:
+    """How many of a failed request's ``points`` were not written."""
+    if isinstance(error, WriteError) and error.written is True:  # a partial write
+        refused = len(error.rejected_lines) or error.dropped
+        if refused is not None:
+            return min(points, refused)
+    return points
+
+
+def _unsent_error(what: str, error: Exception, *, maybe_written: bool) -> UnsentBatchError:
+    unsent = UnsentBatchError(
+        f"the batch {what}: {type(error).__name__}: {error}", maybe_written=maybe_written
+    )
+    unsent.__cause__ = error
+    return unsent
 
 
 class _CallbackError(InfluxORMError):
-    """An ``on_error`` callback raised."""
+    """A callback given to the writer (``on_error``, ``on_progress``) raised."""

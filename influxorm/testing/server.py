@@ -25,6 +25,7 @@ from typing import IO, Any, Self
 
 from influxorm.exceptions import InfluxORMError
 from influxorm.query import statements
+from influxorm.redaction import redact_statement
 from influxorm.testing.config import (
     ConfigValue,
     continuous_query_settings,
@@ -250,6 +251,7 @@ class InfluxDBServer:
         databases. Raises :class:`InfluxDBServerError` for any error the server reports.
         """
         form = {"q": statement} | ({"db": database} if database else {})
+        shown = redact_statement(statement)  # the admin's CREATE USER carries its password
         request = urllib.request.Request(
             f"{self.url}/query",
             data=urllib.parse.urlencode(form).encode(),
@@ -263,14 +265,14 @@ class InfluxDBServer:
                 payload = json.loads(response.read())
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode(errors="replace")
-            raise InfluxDBServerError(f"{statement!r} failed: {exc.code} {detail}") from None
+            raise InfluxDBServerError(f"{shown!r} failed: {exc.code} {detail}") from None
         except OSError as exc:
-            raise InfluxDBServerError(f"{statement!r} failed: {exc}") from exc
+            raise InfluxDBServerError(f"{shown!r} failed: {exc}") from exc
         errors = [r["error"] for r in payload.get("results", []) if "error" in r]
         if "error" in payload:
             errors.append(payload["error"])
         if errors:
-            raise InfluxDBServerError(f"{statement!r} failed: {'; '.join(errors)}")
+            raise InfluxDBServerError(f"{shown!r} failed: {'; '.join(errors)}")
         return payload
 
     # -- internals --------------------------------------------------------------------

@@ -36,8 +36,8 @@ def _client(url: str, database: str | None, mode: str = "blocking") -> InfluxDBC
 
 
 @pytest.fixture
-def client(influxdb_url: str, database: str) -> Iterator[InfluxDBClient]:
-    c = _client(influxdb_url, database)
+def client(influxdb_url: str, influxdb_database: str) -> Iterator[InfluxDBClient]:
+    c = _client(influxdb_url, influxdb_database)
     assert c.write("\n".join(H2O)) is True
     yield c
     c.close()
@@ -78,18 +78,18 @@ def test_every_pattern_is_a_partial_of_the_bound_query(
 
 
 async def test_a_pattern_returns_a_coroutine_in_async_mode(
-    influxdb_url: str, database: str
+    influxdb_url: str, influxdb_database: str
 ) -> None:
-    async with _client(influxdb_url, database, mode="async") as client:
+    async with _client(influxdb_url, influxdb_database, mode="async") as client:
         pending = client.show_databases()
         assert inspect.iscoroutine(pending)
         result = await pending
         names = [row[0] for row in result["results"][0]["series"][0]["values"]]
-        assert database in names
+        assert influxdb_database in names
 
 
 def test_a_pattern_returns_the_result_in_blocking_mode(
-    client: InfluxDBClient, database: str
+    client: InfluxDBClient, influxdb_database: str
 ) -> None:
     result = client.show_measurements()
     assert result["results"][0]["series"][0]["values"] == [["h2o_quality"]]
@@ -143,11 +143,11 @@ def test_a_missing_placeholder_raises_value_error(client: InfluxDBClient) -> Non
 
 
 def test_db_placeholder_comes_from_db_keyword_or_the_client_default(
-    client: InfluxDBClient, database: str, user_patterns: None
+    client: InfluxDBClient, influxdb_database: str, user_patterns: None
 ) -> None:
     InfluxDBClient.set_query_pattern("policies", 'SHOW RETENTION POLICIES ON "{db}"')
     assert client.policies()["results"][0]["series"][0]["values"][0][0] == "autogen"  # type: ignore[attr-defined]
-    other = f"{database}_other"
+    other = f"{influxdb_database}_other"
     client.create_database(db=other)
     try:
         assert other in [r[0] for r in _rows(client.show_databases())]
@@ -204,8 +204,10 @@ def test_a_user_pattern_may_be_redefined(client: InfluxDBClient, user_patterns: 
 # -- issue 12 item 2: bare placeholders are quoted or refused by context ---------------
 
 
-def test_a_bare_name_never_reads_another_database(client: InfluxDBClient, database: str) -> None:
-    secret = f"{database}_secret"
+def test_a_bare_name_never_reads_another_database(
+    client: InfluxDBClient, influxdb_database: str
+) -> None:
+    secret = f"{influxdb_database}_secret"
     client.create_database(db=secret)
     try:
         assert client.write("passwords value=1i", db=secret) is True
@@ -252,11 +254,13 @@ def test_bare_durations_and_time_grouping(client: InfluxDBClient) -> None:
     assert [row[1] for row in _rows(result)] == [2, 1]
 
 
-def test_a_bare_regex_placeholder_is_a_regex(client: InfluxDBClient, database: str) -> None:
+def test_a_bare_regex_placeholder_is_a_regex(
+    client: InfluxDBClient, influxdb_database: str
+) -> None:
     pattern = "SELECT count(index) FROM h2o_quality WHERE location =~ {r} OR location =~ /{r2}/"
     assert _count(client.query(pattern, "^santa", "^coyote")) == 5
     # x\\ used to escape the closing slash and run the second value as InfluxQL.
-    assert _count(client.query(pattern, "x\\\\", f'; DROP DATABASE "{database}" --')) == 0
+    assert _count(client.query(pattern, "x\\\\", f'; DROP DATABASE "{influxdb_database}" --')) == 0
     assert len(_rows(client.select_all("h2o_quality"))) == 5
 
 

@@ -139,8 +139,7 @@ def test_unknown_measurement_and_missing_database_fail_cleanly(
 ) -> None:
     status = main(["inspect", "--url", influxdb_server.url, "-d", influxdb_database, "-m", "nope"])
     assert status == 1
-    assert capsys.readouterr().err == (
-        f"influxorm: no such measurement(s) in {influxdb_database!r}: nope\n"
-    )
+    expected = f"influxorm: no such measurement(s) in {influxdb_database!r}: 'nope'\n"
+    assert capsys.readouterr().err == expected
     assert main(["inspect", "--url", influxdb_server.url]) == 1
     assert "give a database with --database" in capsys.readouterr().err

@@ -21,9 +21,11 @@ T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def ticks(session: Session) -> Session:
-    session.write([Tick(time=T0 + timedelta(seconds=i), tk="a", v=float(i)) for i in range(3)])
-    return session
+def ticks(influxdb_session: Session) -> Session:
+    influxdb_session.write(
+        [Tick(time=T0 + timedelta(seconds=i), tk="a", v=float(i)) for i in range(3)]
+    )
+    return influxdb_session
 
 
 @pytest.mark.parametrize("target", ["x\\", "x\\\\", "a\nb", "#c", "\tt", "a\\,b", "n\x00"])

@@ -41,33 +41,33 @@ class NeverWritten(orm.Measurement, name="parcels"):
 
 
 @pytest.fixture(scope="module")
-def session(influxdb_server: InfluxDBServer) -> Iterator[orm.Session]:
+def parcels_session(influxdb_server: InfluxDBServer) -> Iterator[orm.Session]:
     name = f"mf_{uuid.uuid4().hex[:8]}"
     with orm.Session(
         influxdb_server.url,
         database=name,
         username=influxdb_server.username,
         password=influxdb_server.password,
-    ) as session:
-        session.create_database()
+    ) as parcels_session:
+        parcels_session.create_database()
         # The second point was written without the size field (by another program).
-        session.write(
+        parcels_session.write(
             "parcels,depot=north weight=1.5,size=3i 1000\nparcels,depot=south weight=2.5 2000"
         )
         try:
-            yield session
+            yield parcels_session
         finally:
-            session.drop_database()
+            parcels_session.drop_database()
 
 
 def test_a_required_field_a_point_lacks_is_an_error_naming_the_point(
-    session: orm.Session,
+    parcels_session: orm.Session,
 ) -> None:
     for read in (
-        lambda: Strict.objects.using(session).fetch(),
-        lambda: list(Strict.objects.using(session).iterate(chunk_size=1)),
-        lambda: Strict.objects.using(session).order_by("-time").first(),
-        lambda: session.fetch(Strict.objects),
+        lambda: Strict.objects.using(parcels_session).fetch(),
+        lambda: list(Strict.objects.using(parcels_session).iterate(chunk_size=1)),
+        lambda: Strict.objects.using(parcels_session).order_by("-time").first(),
+        lambda: parcels_session.fetch(Strict.objects),
     ):
         with pytest.raises(orm.ValidationError) as caught:
             read()
@@ -77,24 +77,24 @@ def test_a_required_field_a_point_lacks_is_an_error_naming_the_point(
             "points declare `size: int | None = orm.field(default=None)` (or another default)"
         )
     # The points that have it are read as before.
-    (north,) = Strict.objects.using(session).where(depot="north").fetch()
+    (north,) = Strict.objects.using(parcels_session).where(depot="north").fetch()
     assert (north.size, north.weight) == (3, 1.5)
 
 
-def test_the_declared_default_fills_it(session: orm.Session) -> None:
-    rows = WithDefault.objects.using(session).fetch()
+def test_the_declared_default_fills_it(parcels_session: orm.Session) -> None:
+    rows = WithDefault.objects.using(parcels_session).fetch()
     assert [(r.depot, r.size) for r in rows] == [("north", 3), ("south", -1)]
-    rows_opt = Optional_.objects.using(session).fetch()
+    rows_opt = Optional_.objects.using(parcels_session).fetch()
     assert [(r.depot, r.size) for r in rows_opt] == [("north", 3), ("south", None)]
 
 
-def test_only_leaves_the_unselected_fields_out_on_purpose(session: orm.Session) -> None:
-    rows = Strict.objects.using(session).only("weight").fetch()
+def test_only_leaves_the_unselected_fields_out_on_purpose(parcels_session: orm.Session) -> None:
+    rows = Strict.objects.using(parcels_session).only("weight").fetch()
     assert [(r.weight, r.size) for r in rows] == [(1.5, None), (2.5, None)]
     with pytest.raises(orm.ValidationError, match=r"^Strict\.size: the stored point at"):
-        Strict.objects.using(session).only("weight", "size").fetch()
+        Strict.objects.using(parcels_session).only("weight", "size").fetch()
 
 
-def test_a_field_never_written_is_an_error_too(session: orm.Session) -> None:
+def test_a_field_never_written_is_an_error_too(parcels_session: orm.Session) -> None:
     with pytest.raises(orm.ValidationError, match=r"has no field 'colour'"):
-        NeverWritten.objects.using(session).fetch()
+        NeverWritten.objects.using(parcels_session).fetch()

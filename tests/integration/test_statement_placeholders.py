@@ -64,23 +64,23 @@ SETTINGS = settings(
 
 
 @pytest.fixture
-def canaries(session: Session) -> Iterator[Callable[[], None]]:
+def canaries(influxdb_session: Session) -> Iterator[Callable[[], None]]:
     """Creates a canary database (with a point), a bystander measurement and a user, and
     returns a check that they are all still there."""
-    session.create_database(CANARY_DB)
-    session.write({"measurement": "keep", "fields": {"v": 1}, "time": 1}, db=CANARY_DB)
-    session.write({"measurement": "bystander", "fields": {"v": 1}, "time": 1})
-    session.create_user(CANARY_USER, "pw")
+    influxdb_session.create_database(CANARY_DB)
+    influxdb_session.write({"measurement": "keep", "fields": {"v": 1}, "time": 1}, db=CANARY_DB)
+    influxdb_session.write({"measurement": "bystander", "fields": {"v": 1}, "time": 1})
+    influxdb_session.create_user(CANARY_USER, "pw")
 
     def check() -> None:
-        assert CANARY_DB in session.show_databases()
-        assert _values(session.query("SELECT v FROM keep", db=CANARY_DB)) == [[1, 1]]
-        assert _values(session.query("SELECT v FROM bystander")) == [[1, 1]]
-        assert CANARY_USER in [u["user"] for u in session.show_users()]
+        assert CANARY_DB in influxdb_session.show_databases()
+        assert _values(influxdb_session.query("SELECT v FROM keep", db=CANARY_DB)) == [[1, 1]]
+        assert _values(influxdb_session.query("SELECT v FROM bystander")) == [[1, 1]]
+        assert CANARY_USER in [u["user"] for u in influxdb_session.show_users()]
 
     yield check
-    session.drop_user(CANARY_USER)
-    session.drop_database(CANARY_DB)
+    influxdb_session.drop_user(CANARY_USER)
+    influxdb_session.drop_database(CANARY_DB)
 
 
 def _values(result: dict[str, Any]) -> list[list[Any]]:
@@ -134,12 +134,12 @@ def _unquotable(text: str) -> bool:
 @example(value="x\\")
 @example(value="a\x00")
 def test_string_placeholder_matches_exactly_that_text(
-    session: Session, canaries: Callable[[], None], value: str
+    influxdb_session: Session, canaries: Callable[[], None], value: str
 ) -> None:
-    stored = _write_rows(session, [{"s": text} for text in [*BASE, value]])
-    field_rows = _run(session, "SELECT s FROM rows WHERE s = {v:str}", v=value)
+    stored = _write_rows(influxdb_session, [{"s": text} for text in [*BASE, value]])
+    field_rows = _run(influxdb_session, "SELECT s FROM rows WHERE s = {v:str}", v=value)
     # InfluxQL reads a missing tag as '': h = '' matches the rows without tag h.
-    tag_rows = _run(session, "SELECT s FROM rows WHERE h = {v:str}", v=value)
+    tag_rows = _run(influxdb_session, "SELECT s FROM rows WHERE h = {v:str}", v=value)
     if _unquotable(value):
         assert field_rows is None
         assert tag_rows is None
@@ -177,11 +177,11 @@ regexes = st.lists(
 @example(first="\\\\\\\\", second="/ OR 1=1; DROP DATABASE canary_db; --")
 @example(first="a\\/", second="\\/\\*")
 def test_regex_placeholders_match_what_python_re_matches(
-    session: Session, canaries: Callable[[], None], first: str, second: str
+    influxdb_session: Session, canaries: Callable[[], None], first: str, second: str
 ) -> None:
-    stored = _write_rows(session, [{"s": text} for text in BASE])
+    stored = _write_rows(influxdb_session, [{"s": text} for text in BASE])
     pattern = "SELECT s FROM rows WHERE s =~ {a:regex} OR s =~ {b:regex}"
-    rows = _run(session, pattern, a=first, b=second)
+    rows = _run(influxdb_session, pattern, a=first, b=second)
     assert rows is not None, "a valid regex must be written, not refused"
     texts_by_time = {t: str(r["s"]) for t, r in stored.items()}
     expected = [
@@ -196,18 +196,20 @@ def test_regex_placeholders_match_what_python_re_matches(
 @example(value="x\\\\")
 @example(value="x\\")
 def test_arbitrary_regex_text_never_runs_as_influxql(
-    session: Session, canaries: Callable[[], None], value: str
+    influxdb_session: Session, canaries: Callable[[], None], value: str
 ) -> None:
     pattern = "SELECT v FROM bystander WHERE v =~ {a:regex} OR v =~ {b:regex}"
-    session.set_query_pattern("under_test", pattern)
+    influxdb_session.set_query_pattern("under_test", pattern)
     try:
-        text = session.format_query("under_test", a=value, b="; DROP DATABASE canary_db --")
+        text = influxdb_session.format_query(
+            "under_test", a=value, b="; DROP DATABASE canary_db --"
+        )
     except orm.ValidationError:
         text = None
     if text is not None:
         # The server may find the regex invalid (RE2 is not Python's re), but the
         # statement around it must parse: only regex compilation errors are acceptable.
-        error = _server_error(lambda: _values(session.query(text)))
+        error = _server_error(lambda: _values(influxdb_session.query(text)))
         assert error is None or "error parsing regexp" in error or "bad regex" in error, error
     canaries()
 
@@ -225,22 +227,22 @@ def _server_error(run: Callable[[], object]) -> str | None:
 @example(value="canary_db..keep")
 @example(value='keep"; DROP DATABASE "canary_db')
 def test_identifier_placeholder_reads_only_that_measurement(
-    session: Session, canaries: Callable[[], None], value: str
+    influxdb_session: Session, canaries: Callable[[], None], value: str
 ) -> None:
     written = value not in ("rows", "bystander")  # the test's own measurements stay as they are
     try:
         check_measurement(value)
         if written:
-            session.write({"measurement": value, "fields": {"s": "marker"}, "time": 7})
+            influxdb_session.write({"measurement": value, "fields": {"s": "marker"}, "time": 7})
     except orm.ValidationError:
         written = False
-    rows = _run(session, "SELECT s FROM {m:ident}", m=value)
+    rows = _run(influxdb_session, "SELECT s FROM {m:ident}", m=value)
     if value == "" or _unquotable(value):
         assert rows is None
     else:
         assert rows == ([[7, "marker"]] if written else [])
     if written:
-        session.drop_measurement(value)
+        influxdb_session.drop_measurement(value)
     canaries()
 
 
@@ -249,13 +251,13 @@ def test_identifier_placeholder_reads_only_that_measurement(
 @example(value=2**63)
 @example(value=-(2**63))
 def test_int_placeholder_compares_exactly(
-    session: Session, canaries: Callable[[], None], value: object
+    influxdb_session: Session, canaries: Callable[[], None], value: object
 ) -> None:
     numbers = [0, 1, -1, 2**63 - 1, -(2**63)]
     if type(value) is int and -(2**63) <= value < 2**63:
         numbers.append(value)
-    stored = _write_rows(session, [{"n": n} for n in numbers])
-    rows = _run(session, "SELECT n FROM rows WHERE n = {v:int}", v=value)
+    stored = _write_rows(influxdb_session, [{"n": n} for n in numbers])
+    rows = _run(influxdb_session, "SELECT n FROM rows WHERE n = {v:int}", v=value)
     if type(value) is int and -(2**63) <= value < 2**63:
         assert rows is not None
         assert [t for t, _ in rows] == [t for t, r in stored.items() if r["n"] == value]
@@ -270,14 +272,14 @@ def test_int_placeholder_compares_exactly(
 @example(value=float("nan"))
 @example(value=5e-324)
 def test_float_placeholder_compares_exactly(
-    session: Session, canaries: Callable[[], None], value: object
+    influxdb_session: Session, canaries: Callable[[], None], value: object
 ) -> None:
     numbers = [0.0, 1.5, -2.25, 1e-08]
     finite = type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
     if finite:
         numbers.append(float(value))  # type: ignore[arg-type]
-    stored = _write_rows(session, [{"f": f} for f in numbers])
-    rows = _run(session, "SELECT f FROM rows WHERE f = {v:float}", v=value)
+    stored = _write_rows(influxdb_session, [{"f": f} for f in numbers])
+    rows = _run(influxdb_session, "SELECT f FROM rows WHERE f = {v:float}", v=value)
     if finite:
         assert rows is not None
         assert [t for t, _ in rows] == [t for t, r in stored.items() if r["f"] == value]
@@ -311,12 +313,12 @@ def _ns(value: object) -> int | None:
 @example(value="1h; DROP DATABASE canary_db")
 @example(value=2**63 - 1)
 def test_duration_placeholder_compares_exactly(
-    session: Session, canaries: Callable[[], None], value: object
+    influxdb_session: Session, canaries: Callable[[], None], value: object
 ) -> None:
     times = [0, 1, 999, 10**9, 3600 * 10**9, 10**18]
     for t in times:
-        session.write({"measurement": "durations", "fields": {"v": 1}, "time": t})
-    rows = _run(session, "SELECT v FROM durations WHERE time <= {d:duration}", d=value)
+        influxdb_session.write({"measurement": "durations", "fields": {"v": 1}, "time": t})
+    rows = _run(influxdb_session, "SELECT v FROM durations WHERE time <= {d:duration}", d=value)
     ns = _ns(value)
     if ns is None:
         assert rows is None

@@ -24,25 +24,25 @@ CALLS: list[tuple[str, Callable[[Session], object]]] = [
 
 @pytest.mark.parametrize(("call"), [pytest.param(c, id=i) for i, c in CALLS])
 def test_nul_is_refused_naming_the_value(
-    session: Session, call: Callable[[Session], object]
+    influxdb_session: Session, call: Callable[[Session], object]
 ) -> None:
-    databases = session.show_databases()
+    databases = influxdb_session.show_databases()
     with pytest.raises(orm.QueryBuildError, match="NUL") as info:
-        call(session)
+        call(influxdb_session)
     assert "\\x00" in str(info.value)  # the value, as repr() shows it
-    assert session.show_databases() == databases
+    assert influxdb_session.show_databases() == databases
 
 
 @pytest.mark.parametrize("password", ["p\x00w-secret", "p\rw-secret", "p\ud800-secret"])
 def test_an_unspellable_password_is_refused_without_quoting_it(
-    session: Session, password: str
+    influxdb_session: Session, password: str
 ) -> None:
     for call in (
-        lambda: session.create_user("someone", password),
-        lambda: session.set_password("someone", password),
+        lambda: influxdb_session.create_user("someone", password),
+        lambda: influxdb_session.set_password("someone", password),
     ):
         with pytest.raises(orm.QueryBuildError, match="password is not shown") as info:
             call()
         assert "secret" not in str(info.value)
         assert "secret" not in repr(info.value)
-    assert "someone" not in [u["user"] for u in session.show_users()]
+    assert "someone" not in [u["user"] for u in influxdb_session.show_users()]
