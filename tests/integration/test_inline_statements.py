@@ -21,6 +21,8 @@ import influxorm as orm
 from influxorm.influxql import quote_ident
 from influxorm.query import compile_delete
 from influxorm.session import Session
+from influxorm.session.aiohttp_transport import AiohttpTransport
+from influxorm.session.messages import Endpoint, Request, Response
 from influxorm.testing import InfluxDBServer
 
 T0 = 1_704_067_200_000_000_000  # 2024-01-01T00:00:00Z
@@ -322,3 +324,79 @@ def test_injection_payloads_inline_change_nothing(
     session.query(text)
     assert times(run(session, q)) == [T0 + STEP]
     assert_canaries(session, canary_db)
+
+
+class Recording:
+    """A transport that records every request it sends through the real one."""
+
+    def __init__(self, url: str) -> None:
+        self.inner = AiohttpTransport(url)
+        self.requests: list[Request] = []
+
+    async def request(self, request: Request) -> Response:
+        self.requests.append(request)
+        return await self.inner.request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def test_an_inline_session_runs_every_model_query_without_params(
+    influxdb_server: InfluxDBServer, influxdb_session: Session
+) -> None:
+    """``inline_statements=True``: the same answers, and no request carries ``params``."""
+    bound = influxdb_session
+    bound.query('DROP MEASUREMENT "inline_things"')
+    things = [
+        Thing(time=T0 + i * STEP, key=k, label=f"it's {i} \\ /*", n=i - 2, x=i / 2, ok=i % 2 == 0)
+        for i, k in enumerate(["a'", "b\\\\c", "a'", "$p0", "b\\\\c", "a'"])
+    ]
+    bound.write(things)
+    transport = Recording(influxdb_server.url)
+    with Session(
+        influxdb_server.url,
+        database=bound.database,
+        username=influxdb_server.username,
+        password=influxdb_server.password,
+        inline_statements=True,
+        transport=transport,
+    ) as inline:
+        assert inline.inline_statements
+        assert not bound.inline_statements
+        rows_query = Thing.objects.where(key__in=["a'", "$p0"], n__gte=-1, time__gte=T0)
+        aggregate = (
+            Thing.objects.where(label__regex="^it's [0-4] \\\\ /")
+            .aggregate(total=orm.Sum("n"), mean=orm.Mean("x"))
+            .group_by("key", orm.every("2s"), fill=0)
+            .where(time__gte=T0, time__lt=T0 + 10 * STEP)
+        )
+        answers = []
+        for session in (bound, inline):
+            q = rows_query.using(session)
+            agg = aggregate.using(session)
+            answers.append(
+                (
+                    q.fetch(),
+                    q.order_by("-time").first(),
+                    q.count(),
+                    q.exists(),
+                    list(q.iterate(chunk_size=1)),
+                    q.to_dataframe().to_dict(),
+                    agg.fetch(),
+                    agg.to_dataframe().to_dict(),
+                )
+            )
+        assert answers[0] == answers[1]
+        assert len(answers[0][0]) == 3
+
+        copy = Thing.objects.using(inline).where(key="b\\\\c").into("inline_session_copy")
+        assert copy.execute() == 2
+        Thing.objects.using(inline).where(key="a'").delete()
+        assert [t.key for t in Thing.objects.using(bound).fetch()] == ["b\\\\c", "$p0", "b\\\\c"]
+
+    sent = [r for r in transport.requests if r.endpoint is Endpoint.QUERY]
+    assert len(sent) == 10  # 8 reads (iterate is one chunked request), INTO, DELETE
+    for request in sent:
+        assert not any(name == "params" for name, _ in request.params)
+        assert b"params=" not in request.body
+    assert any("'a\\''" in (r.statement or "") for r in sent)
