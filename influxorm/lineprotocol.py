@@ -19,14 +19,27 @@ string field value            ``"`` and ``\\``        nothing: any text is store
 ============================  ======================  ===================================
 
 Backslashes elsewhere in names are kept literally by the server, so they are not escaped.
+Every text must be encodable as UTF-8 (a lone surrogate is refused wherever it is). A
+form feed, a vertical tab or a tab inside a name or tag value is stored as it is.
+
+Raw line protocol (:func:`check_raw`) is passed through, but a CR or NUL outside every
+string field value (a CRLF or CR line ending; a NUL the server would echo into an HTTP
+header) and text that is not UTF-8 are refused.
 
 The server has no empty tag value: a point without a tag is what ``tag = ''`` matches.
 So a tag whose value is ``None`` or ``""`` is left out of the line; it reads back as
 ``""`` (``None`` for a model's optional tag). A field whose value is ``None`` is left out
 too; a point must keep at least one field.
 
-Floats are written with ``repr`` precision and must be finite; integers get the ``i``
-suffix and must fit in int64; booleans are ``true``/``false``; strings are quoted.
+Floats are written with ``repr`` precision and must be finite (an ``int`` is accepted
+only if a float holds it exactly; a bool never); integers get the ``i`` suffix and must
+fit in int64; booleans are ``true``/``false``; strings are quoted.
+
+These functions are the one validator of every write path: model encoders call them
+(or copy their fast checks inline and fall back to them), dict points and raw line
+protocol go through them, and the DataFrame encoder runs the same rules column-wise
+(:data:`LINE_BREAKING`, :func:`first_unencodable`) and hands every value it flags to
+these functions for the error.
 """
 
 from __future__ import annotations
@@ -37,14 +50,18 @@ from collections.abc import Mapping
 from typing import Final
 
 from influxorm.exceptions import ValidationError
+from influxorm.linescan import line_spans, unquoted
 from influxorm.timeutil import to_ns
 
 __all__ = [
     "INT64_MAX",
     "INT64_MIN",
+    "LINE_BREAKING",
     "MAX_SERIES_KEY",
     "check_field_key",
     "check_measurement",
+    "check_raw",
+    "check_series_key",
     "check_tag_key",
     "check_tag_value",
     "encode_bool",
@@ -57,12 +74,17 @@ __all__ = [
     "escape_key",
     "escape_measurement",
     "escape_string",
+    "first_unencodable",
 ]
 
 INT64_MIN: Final = -(2**63)
 INT64_MAX: Final = 2**63 - 1
 #: ``len(series key) + 4 + len(field key)`` may not exceed this (bytes).
 MAX_SERIES_KEY: Final = 65535
+#: No name or tag value may hold one of these: LF ends the line, CR and NUL break parsing.
+LINE_BREAKING: Final = "\n\r\x00"
+#: Integers a float holds exactly: up to this magnitude all of them.
+_EXACT_FLOAT_INT: Final = 2**53
 
 _BACKSLASH = "\\"
 
@@ -86,6 +108,18 @@ def escape_string(value: str) -> str:
     if '"' in value or _BACKSLASH in value:
         return value.replace(_BACKSLASH, "\\\\").replace('"', '\\"')
     return value
+
+
+def first_unencodable(text: str) -> int:
+    """The index of the first character of ``text`` UTF-8 cannot encode (a lone
+    surrogate), or -1. Costs nothing for ASCII text."""
+    if text.isascii():
+        return -1
+    try:
+        text.encode()
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return -1
 
 
 def _is_numpy_bool(value: object) -> bool:
@@ -127,7 +161,20 @@ def _check_text(value: object, position: str, model: str | None, attribute: str 
             model,
             attribute,
         )
+    _check_encodable(value, position, model, attribute)
     return value
+
+
+def _check_encodable(value: str, position: str, model: str | None, attribute: str | None) -> None:
+    where = first_unencodable(value)
+    if where >= 0:
+        raise _fail(
+            f"a {position} must be encodable as UTF-8, but holds {value[where]!r} at index "
+            f"{where} (a lone surrogate)",
+            value,
+            model,
+            attribute,
+        )
 
 
 def check_measurement(name: object, *, model: str | None = None) -> str:
@@ -208,13 +255,41 @@ def encode_float(value: object, *, model: str | None = None, attribute: str | No
     """Encode a float field value (ints are accepted and written as floats)."""
     if type(value) is float:
         number = value
-    elif isinstance(value, (bool, str, bytes)) or not hasattr(value, "__float__"):
+    elif (
+        isinstance(value, (bool, str, bytes))
+        or _is_numpy_bool(value)
+        or not hasattr(value, "__float__")
+    ):
         raise _fail("a float field needs a float", value, model, attribute)
+    elif hasattr(value, "__index__"):  # int and numpy integers: only if held exactly
+        whole = value.__index__()
+        if -_EXACT_FLOAT_INT <= whole <= _EXACT_FLOAT_INT:
+            number = float(whole)
+        else:
+            try:
+                number = float(whole)
+            except OverflowError:
+                number = math.inf
+            if not math.isfinite(number) or int(number) != whole:
+                raise _fail(
+                    "a float field cannot hold this int exactly (beyond 2**53); "
+                    "write it to an integer field or convert it to float yourself",
+                    value,
+                    model,
+                    attribute,
+                )
     else:
         try:
             number = float(value)
         except (TypeError, ValueError, OverflowError):
             raise _fail("a float field needs a float", value, model, attribute) from None
+        if math.isfinite(number) and not number == value:  # longdouble, Decimal, Fraction
+            raise _fail(
+                "a float field cannot hold this value exactly; convert it to float yourself",
+                value,
+                model,
+                attribute,
+            )
     if not math.isfinite(number):
         raise _fail(
             "a float field must be finite (InfluxDB refuses NaN and infinity)",
@@ -246,6 +321,7 @@ def encode_string(value: object, *, model: str | None = None, attribute: str | N
     """Encode a string field value, quoted and escaped."""
     if not isinstance(value, str):
         raise _fail("a string field needs a str", value, model, attribute)
+    _check_encodable(value, "string field value", model, attribute)
     return f'"{escape_string(value)}"'
 
 
@@ -381,3 +457,33 @@ def encode_dict_point(point: Mapping[str, object], *, stamp_ns: int | None = Non
                 value=time_value,
             ) from None
     return encode_point(measurement, tags, fields, time_ns)
+
+
+def check_raw(text: str) -> str:
+    """Validate raw line protocol (not parsed: the server reports its errors); return it.
+
+    Refused with :class:`ValidationError`: text UTF-8 cannot encode, and a CR or NUL
+    outside every string field value: a CRLF or bare CR line ending (influxd splits lines
+    at LF only and would store part of the body), or a NUL the server would echo into an
+    HTTP header of its error. Inside a string field value both are stored verbatim.
+    """
+    where = first_unencodable(text)
+    if where >= 0:
+        raise ValidationError(
+            f"line protocol must be encodable as UTF-8, but holds {text[where]!r} at index "
+            f"{where} (a lone surrogate): {text[max(0, where - 40) : where + 40]!r}",
+            value=text[max(0, where - 40) : where + 40],
+        )
+    if "\r" not in text and "\x00" not in text:
+        return text
+    body = text.encode()
+    for start, end, index in unquoted(body, b"\r\x00"):
+        line = body[start:end].decode()
+        what = "a CR (only LF ends a line)" if body[index] == 0x0D else "a NUL"
+        number = sum(1 for begin, _ in line_spans(body) if begin < start) + 1
+        raise ValidationError(
+            f"line {number} of the line protocol holds {what} "
+            f"outside a string field value: {line[:200]!r}",
+            value=line[:200],
+        )
+    return text

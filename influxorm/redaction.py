@@ -23,7 +23,6 @@ from influxorm.exceptions import InfluxORMError, ValidationError
 __all__ = [
     "MASK",
     "check_credential",
-    "check_password",
     "hidden",
     "hide_secrets",
     "redact_statement",
@@ -136,32 +135,6 @@ def scrub_server_message(message: str, secrets: Iterable[str]) -> str:
     if not secrets:
         return message
     return scrub(_FOUND.sub(f"found {MASK}, expected", message), secrets)
-
-
-def check_password(password: object) -> str:
-    """``password`` if a ``CREATE USER``/``SET PASSWORD`` statement can carry it.
-
-    A ValidationError that never shows the password otherwise: not a str, empty, or
-    holding a NUL or a carriage return (influxd cannot read them in a string literal, and
-    its parse error would quote the password) or a lone surrogate (not UTF-8 text).
-    """
-    if not isinstance(password, str):
-        raise ValidationError(f"a password must be a str, not {type(password).__name__}")
-    if not password:
-        raise ValidationError("a password cannot be empty")
-    for char, name in (("\x00", "a NUL"), ("\r", "a carriage return")):
-        if char in password:
-            raise ValidationError(
-                f"a password cannot hold {name}: InfluxQL cannot carry it in a string literal "
-                "(the password is not shown)"
-            )
-    try:
-        password.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError(
-            "a password must be UTF-8 text: it holds a lone surrogate (the password is not shown)"
-        ) from None
-    return password
 
 
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")

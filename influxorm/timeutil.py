@@ -77,7 +77,10 @@ def _datetime_to_ns(value: datetime) -> int:
         # UTC nanoseconds, a naive Timestamp's wall time taken as UTC.
         if value != value:
             raise ValidationError("NaT (not-a-time) cannot be written as a time", value=value)
-        return int(value.value)  # type: ignore[attr-defined]
+        try:
+            return int(value.value)  # type: ignore[attr-defined]
+        except OverflowError:  # a Timestamp of a coarser unit, beyond the ns range
+            return _datetime64_to_ns(value.asm8)  # type: ignore[attr-defined]
     if value.utcoffset() is None:
         return ((value.replace(tzinfo=None) - _EPOCH_NAIVE) // _ONE_MICROSECOND) * 1000
     return ((value - _EPOCH_AWARE) // _ONE_MICROSECOND) * 1000
@@ -109,8 +112,7 @@ def _foreign_to_ns(value: object) -> int:
     if kind == "NaTType" or (kind == "datetime64" and value != value):
         raise ValidationError("NaT (not-a-time) cannot be written as a time", value=value)
     if kind == "datetime64":
-        as_ns = value.astype("datetime64[ns]")  # type: ignore[attr-defined]
-        return int(as_ns.astype("int64"))
+        return _datetime64_to_ns(value)
     if hasattr(value, "__index__") and kind not in ("bool", "bool_"):  # numpy integers
         return int(value.__index__())
     raise ValidationError(
@@ -118,6 +120,41 @@ def _foreign_to_ns(value: object) -> int:
         "an ISO-8601 str or pandas.Timestamp",
         value=value,
     )
+
+
+# Nanoseconds per numpy datetime64 unit of fixed length (years and months are not).
+_NS_PER_UNIT = {
+    "W": 7 * 86_400 * 10**9,
+    "D": 86_400 * 10**9,
+    "h": 3_600 * 10**9,
+    "m": 60 * 10**9,
+    "s": 10**9,
+    "ms": 10**6,
+    "us": 10**3,
+    "ns": 1,
+}
+_SUB_NS_PER_UNIT = {"ps": 10**3, "fs": 10**6, "as": 10**9}
+
+
+def _datetime64_to_ns(value: object) -> int:
+    """A ``numpy.datetime64`` of any unit in exact integer nanoseconds (numpy's own
+    ``astype("datetime64[ns]")`` wraps around silently outside 1678..2261)."""
+    import numpy as np  # already imported: ``value`` is a numpy scalar
+
+    unit, count = np.datetime_data(value.dtype)  # type: ignore[attr-defined]
+    ticks = int(value.astype(np.int64)) * count  # type: ignore[attr-defined]
+    if unit in ("Y", "M"):
+        months = ticks * 12 if unit == "Y" else ticks
+        year, month = divmod(months, 12)
+        if not -400 <= year <= 400:  # far outside the ns range; datetime() cannot hold it
+            return MAX_NS + 1 if year > 0 else MIN_NS - 1
+        return _datetime_to_ns(datetime(1970 + year, month + 1, 1))
+    if unit in _SUB_NS_PER_UNIT:
+        ns, rest = divmod(ticks, _SUB_NS_PER_UNIT[unit])
+        if rest:
+            raise ValidationError(f"time {value!r} has more than nanosecond precision", value=value)
+        return ns
+    return ticks * _NS_PER_UNIT[unit]
 
 
 def ns_to_datetime(ns: int) -> datetime:

@@ -145,7 +145,8 @@ def build_schema(
             key = "time"
         else:
             check = check_tag_key if spec.kind is ColumnKind.TAG else check_field_key
-            key = _check_name(check, spec.key or attribute.name, where, model=model)
+            key = spec.key if spec.key is not None else attribute.name
+            key = _check_name(check, key, where, model=model)
         column = Column(attribute.name, key, spec.kind, python_type, value_type, optional)
         {ColumnKind.TIME: times, ColumnKind.TAG: tags, ColumnKind.FIELD: fields}[spec.kind].append(
             column

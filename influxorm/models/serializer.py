@@ -229,11 +229,20 @@ def _value_lines(column: Column, var: str) -> list[str]:
             f"    {slow}",
         ]
     else:
+        # Non-ASCII text must be encodable as UTF-8 (a lone surrogate is not): the slow
+        # path raises the ValidationError. ``isascii`` costs nothing (CPython knows it
+        # from the string's header), a successful ``encode`` little.
         lines += [
             "if type(v) is not str:",
             f"    {slow}",
-            "elif '\"' in v or '\\\\' in v:",
-            "    v = _escape_string(v)",
+            "else:",
+            "    if not v.isascii():",
+            "        try:",
+            "            v.encode()",
+            "        except UnicodeEncodeError:",
+            f"            {slow}",
+            "    if '\"' in v or '\\\\' in v:",
+            "        v = _escape_string(v)",
         ]
     lines.append(f"{var} = v")
     return lines

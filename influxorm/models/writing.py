@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from influxorm.exceptions import ValidationError
-from influxorm.lineprotocol import encode_dict_point
+from influxorm.lineprotocol import check_raw, encode_dict_point
 from influxorm.models.measurement import Measurement
 from influxorm.timeutil import to_ns
 
@@ -55,7 +55,7 @@ def _raw(data: str | bytes | bytearray | memoryview) -> list[str]:
             raise ValidationError(
                 f"line protocol bytes must be UTF-8: {exc}", value=raw[:100]
             ) from None
-    text = text.rstrip("\n")
+    text = check_raw(text).rstrip("\n")
     return [text] if text else []
 
 
@@ -131,7 +131,8 @@ def encode_lines(data: object, *, stamp_ns: int | None = None) -> list[str]:
     ``stamp_ns`` (nanoseconds since the epoch) is given to points that have no time:
     model instances whose time is ``None`` and dict points without ``"time"``;
     without it such points get the server's time. Raw line protocol is passed through
-    (decoded from UTF-8, trailing newlines removed) and is not parsed. Raises
+    (decoded from UTF-8, trailing newlines removed) and is not parsed, but is checked
+    by :func:`~influxorm.lineprotocol.check_raw` (CR/NUL outside string values). Raises
     :class:`ValidationError` if any item is bad, before returning anything.
     """
     if stamp_ns is not None:

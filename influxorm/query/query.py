@@ -272,8 +272,9 @@ class _QueryBase(_Compiled, Generic[M]):
         if zone is not None:
             try:
                 zoneinfo.ZoneInfo(zone)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                raise QueryBuildError(f"{self._name()}: unknown time zone {zone!r}") from None
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError, TypeError):
+                # OSError: a name too long for a file name; TypeError: not a str.
+                raise QueryBuildError(f"{self._name()}: unknown time zone {zone!r:.100}") from None
         return attrs.evolve(self, tz=zone)
 
     def using(self, session: SessionProtocol | None) -> Self:

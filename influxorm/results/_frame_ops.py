@@ -23,9 +23,8 @@ import numpy as np
 import pandas as pd
 from numpy.dtypes import StringDType
 
-from influxorm.exceptions import ValidationError
-from influxorm.results._escape import BREAKING_CHARACTERS
-from influxorm.results._frame_columns import FieldKind, row_label
+from influxorm import lineprotocol as lp
+from influxorm.results._frame_columns import FieldKind, check_encodable, check_tag_values
 
 __all__ = ["ArrowOps", "FieldPart", "FrameOps", "NumpyOps", "Piece", "TagPart", "default_ops"]
 
@@ -50,6 +49,12 @@ class FrameOps(Protocol):
 
     def take(self, values: Any, codes: np.ndarray) -> Any:
         """``values[codes]``; a code of -1 gives a missing entry."""
+
+    def byte_lengths(self, texts: Any) -> np.ndarray:
+        """The UTF-8 length of each entry of a (resolved) string column."""
+
+    def text_at(self, texts: Any, position: int) -> str:
+        """One entry of a (resolved) string column."""
 
     def tag_sets(self, measurement: str, tags: Sequence[TagPart], rows: int) -> Any:
         """``measurement`` followed by ``,key=value`` for each tag present in each row.
@@ -86,25 +91,8 @@ def _contains_any(texts: np.ndarray, chars: Sequence[str]) -> bool:
     return any(char in joined for char in chars)
 
 
-def _raise_breaking(texts: Sequence[str | None], index: pd.Index, column: Hashable) -> None:
-    for position, text in enumerate(texts):
-        if text is None:
-            continue
-        for char in BREAKING_CHARACTERS:
-            if char in text:
-                raise ValidationError(
-                    f"tag column {column!r} holds {text!r} at row {row_label(index, position)}: "
-                    f"{char!r} cannot be written in a tag value",
-                    attribute=str(column),
-                    value=text,
-                )
-        if text.endswith("\\"):
-            raise ValidationError(
-                f"tag column {column!r} holds {text!r} at row {row_label(index, position)}: a tag "
-                "value ending in a backslash cannot be represented in line protocol",
-                attribute=str(column),
-                value=text,
-            )
+# A tag value holding one of these, or ending in a backslash, is handed to the validator.
+_BREAKING_CLASS = "[" + "".join(f"\\x{ord(char):02x}" for char in lp.LINE_BREAKING) + "]"
 
 
 class NumpyOps:
@@ -127,8 +115,7 @@ class NumpyOps:
             formatted = self._concat(self.field_values(categories, kind), len(categories))
             return [self.take(formatted, codes)]
         if kind == "float":
-            if series.dtype == np.float32:
-                return [series.to_numpy().astype(StringDType()).astype(object)]
+            # float32 too is written as the float64 holding its exact value, as models do.
             values = series.to_numpy(dtype=np.float64, na_value=np.nan)
             return [np.array(list(map(float.__repr__, values.tolist())), dtype=object)]
         if kind == "integer":
@@ -138,7 +125,10 @@ class NumpyOps:
             flags = series.to_numpy(dtype=bool, na_value=False)
             return [np.where(flags, "t", "f").astype(object)]
         plain = self._strings(series)
-        if not _contains_any(plain, ("\\", '"')):
+        joined = "".join(plain.tolist())
+        if lp.first_unencodable(joined) >= 0:
+            check_encodable(series, series.name, "string column")
+        if "\\" not in joined and '"' not in joined:
             return ['"', plain, '"']
         text = plain.astype(StringDType())
         text = np.strings.replace(text, "\\", "\\\\")
@@ -153,20 +143,27 @@ class NumpyOps:
         plain = self._strings(series)
         text = plain.astype(StringDType())
         suspicious = np.strings.endswith(text, "\\")
-        for char in BREAKING_CHARACTERS:
+        for char in lp.LINE_BREAKING:
             suspicious |= np.strings.find(text, char) >= 0
         if suspicious.any():
-            _raise_breaking(
-                [t if s else None for t, s in zip(plain, suspicious, strict=True)],
-                series.index,
-                column,
-            )
+            check_tag_values(plain.tolist(), suspicious, series.index, column)
         if not _contains_any(plain, (",", "=", " ")):
             return plain
         for char in (",", "=", " "):
             text = np.strings.replace(text, char, "\\" + char)
         escaped: np.ndarray = text.astype(object)
         return escaped
+
+    def byte_lengths(self, texts: Any) -> np.ndarray:
+        items = np.asarray(texts, dtype=object).tolist()
+        lengths = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+        wide = np.flatnonzero(~np.fromiter(map(str.isascii, items), dtype=bool, count=len(items)))
+        for position in wide.tolist():
+            lengths[position] = len(items[position].encode())
+        return lengths
+
+    def text_at(self, texts: Any, position: int) -> str:
+        return str(np.asarray(texts, dtype=object)[position])
 
     def take(self, values: np.ndarray, codes: np.ndarray) -> np.ndarray:
         if not len(values):  # a tag column missing in every row: no value to take
@@ -285,6 +282,9 @@ class ArrowOps:
             array = pa.array(series, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             array = None
+        except UnicodeEncodeError:  # a lone surrogate: say where, as the validator words it
+            check_encodable(series, series.name, "string column")
+            raise
         if array is None or not (
             pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
         ):
@@ -321,7 +321,9 @@ class ArrowOps:
             categories, codes = coded
             return [self.take(self._join(*self.field_values(categories, kind)), codes)]
         if kind == "float":
-            return [_Deferred(self._array(series), self._to_text)]
+            # float32 too is written as the float64 holding its exact value, as models do.
+            floats = self._pc.cast(self._array(series), self._pa.float64())
+            return [_Deferred(floats, self._to_text)]
         if kind == "integer":
             return [_Deferred(self._array(series), self._to_text), "i"]
         if kind == "boolean":
@@ -336,18 +338,21 @@ class ArrowOps:
             return self._resolve(self.take(self.tag_values(categories, column), codes))
         text = self._strings(series)
         suspicious = pc.or_(
-            pc.ends_with(text, "\\"), pc.match_substring_regex(text, "[\\n\\r\\x00\\x0c]")
+            pc.ends_with(text, "\\"), pc.match_substring_regex(text, _BREAKING_CLASS)
         )
         if pc.any(suspicious).as_py():
             flags = pc.fill_null(suspicious, False).to_numpy(zero_copy_only=False)
-            _raise_breaking(
-                [t if f else None for t, f in zip(text.to_pylist(), flags, strict=True)],
-                series.index,
-                column,
-            )
+            check_tag_values(text.to_pylist(), flags, series.index, column)
         if not self._needs(text, "[,= ]"):
             return text
         return pc.replace_substring_regex(text, "([,= ])", "\\\\\\1")
+
+    def byte_lengths(self, texts: Any) -> np.ndarray:
+        lengths = self._pc.binary_length(self._resolve(texts))
+        return np.asarray(lengths.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+    def text_at(self, texts: Any, position: int) -> str:
+        return str(self._resolve(texts)[position].as_py())
 
     def take(self, values: Any, codes: np.ndarray) -> Any:
         """Deferred: rows take their entry block by block."""

@@ -4,7 +4,9 @@ The index gives the time (a DatetimeIndex; tz-naive means UTC); columns named in
 ``tag_columns`` become tags, every other column a field typed by its dtype (or by
 ``field_types``). Missing cells (NaN, None, ``pd.NA``, NaT) are left out of their line;
 a row with no field left is left out entirely and counted in
-:attr:`EncodedFrame.skipped_rows`. Everything is validated before anything is returned.
+:attr:`EncodedFrame.skipped_rows`. Everything is validated before anything is returned,
+by the rules of :mod:`influxorm.lineprotocol` (names go through its functions; values
+are checked column-wise and a flagged value is handed to them).
 """
 
 from __future__ import annotations
@@ -18,9 +20,16 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from influxorm import lineprotocol as lp
 from influxorm.exceptions import ValidationError
-from influxorm.results._escape import escape_key, escape_measurement, escape_tag_value
-from influxorm.results._frame_columns import FieldKind, coerce_field, field_kind_of, index_to_ns
+from influxorm.results._frame_columns import (
+    FieldKind,
+    check_encodable,
+    coerce_field,
+    field_kind_of,
+    index_to_ns,
+    tag_texts,
+)
 from influxorm.results._frame_ops import FieldPart, FrameOps, Piece, TagPart, default_ops
 
 __all__ = ["DEFAULT_BATCH_ROWS", "EncodedFrame", "FieldKind", "encode_dataframe"]
@@ -94,7 +103,7 @@ def encode_dataframe(
     if batch_rows < 1:
         raise ValidationError(f"batch_rows must be positive, got {batch_rows}")
     ops = ops if ops is not None else default_ops()
-    measurement_text = escape_measurement(measurement)
+    measurement_text = lp.escape_measurement(lp.check_measurement(measurement))
     tags = list(dict.fromkeys(tag_columns))
     missing = [c for c in tags if c not in df.columns]
     if missing:
@@ -106,7 +115,9 @@ def encode_dataframe(
     if not fields:
         raise ValidationError("a DataFrame write needs at least one field column")
     constant = {
-        str(k): escape_tag_value(_tag_text(k, v), str(k)) for k, v in (extra_tags or {}).items()
+        str(k): lp.escape_key(lp.check_tag_value(text, attribute=str(k)))
+        for k, v in (extra_tags or {}).items()
+        if (text := _tag_text(k, v))  # an empty tag is left out, as on every path
     }
     clash = {str(c) for c in tags} & constant.keys()
     if clash:
@@ -115,19 +126,21 @@ def encode_dataframe(
     times = index_to_ns(df.index)
     n = len(df)
 
-    field_keys = [escape_key(str(c), "field key") for c in fields]
+    field_keys = [lp.escape_key(lp.check_field_key(str(c))) for c in fields]
     if len(set(field_keys)) != len(field_keys):
         raise ValidationError("two field columns have the same name once converted to str")
     prepared = []
     for column in fields:
         series = df[column]
-        kind = declared.get(column) or field_kind_of(series, column)
-        series = coerce_field(series, kind, column)
+        actual = field_kind_of(series, column)
+        kind = declared.get(column) or actual
+        series = coerce_field(series, kind, column, actual)
         prepared.append((series, kind, series.notna().to_numpy(dtype=bool)))
     presence = np.stack([p for _, _, p in prepared], axis=1) if n else np.zeros((0, 1), bool)
     keep: np.ndarray = np.asarray(presence.any(axis=1), dtype=bool)
 
-    prefix = _tag_set_prefix(df, tags, constant, measurement_text, ops)
+    longest = max(len(str(c).encode()) for c in fields)
+    prefix = _tag_set_prefix(df, tags, constant, measurement_text, ops, longest)
     parts: list[FieldPart] = []
     for (series, kind, present), key in zip(prepared, field_keys, strict=True):
         pieces = ops.field_values(series, kind)
@@ -153,31 +166,36 @@ def _tag_set_prefix(
     constant: Mapping[str, str],
     measurement: str,
     ops: FrameOps,
+    longest_field_key: int,
 ) -> Piece:
     """The ``measurement,key=value,...`` start of every line, one entry per row.
 
     Tag values repeat a lot, so each tag column is factorized: its distinct values are
-    validated and escaped once, each distinct tag set is built once, and rows take theirs.
+    validated and escaped once, each distinct tag set is built once (and its series key
+    checked against the server's limit), and rows take theirs.
     """
     entries: list[tuple[str, str, np.ndarray | None, Any]] = [
-        (key, escape_key(key, "tag key"), None, value) for key, value in constant.items()
+        (key, lp.escape_key(lp.check_tag_key(key)), None, value) for key, value in constant.items()
     ]
     for column in tags:
         series = df[column]
         codes, uniques = pd.factorize(series)
         codes = np.asarray(codes, dtype=np.int64)
-        distinct = pd.Series(uniques)
-        if field_kind_of(series, column) == "string":
-            # An empty tag value is rejected by the server: it is written as missing.
-            empty = np.flatnonzero((distinct == "").to_numpy(dtype=bool, na_value=False))
-            if empty.size:
-                codes[codes == empty[0]] = -1
-        escaped = _escaped_tag_values(ops, distinct, series, column)
-        entries.append((str(column), escape_key(str(column), "tag key"), codes, escaped))
+        distinct = tag_texts(pd.Series(uniques), column)
+        escaped = _escaped_tag_values(ops, distinct, series.index, codes, column)
+        # An empty tag value is rejected by the server: it is written as missing.
+        empty = np.flatnonzero((distinct == "").to_numpy(dtype=bool, na_value=False))
+        if empty.size:
+            codes[codes == empty[0]] = -1
+        key = lp.escape_key(lp.check_tag_key(str(column)))
+        entries.append((str(column), key, codes, escaped))
     entries.sort(key=lambda entry: entry[0])
     if not tags or not len(df):
-        fixed = "".join(f",{key}={value}" for _, key, _, value in entries if isinstance(value, str))
-        return measurement + fixed
+        fixed = measurement + "".join(
+            f",{key}={value}" for _, key, _, value in entries if isinstance(value, str)
+        )
+        lp.check_series_key(fixed, longest_field_key)
+        return fixed
 
     columns = [(c, len(escaped) + 1) for _, _, c, escaped in entries if c is not None]
     set_codes, set_tag_codes = _number_tag_sets(columns, len(df))
@@ -190,18 +208,32 @@ def _tag_set_prefix(
         else:
             chosen = next(chosen_codes)
             pieces.append((key, ops.take(escaped, chosen), chosen >= 0))
-    return ops.take(ops.tag_sets(measurement, pieces, len(set_tag_codes[0])), set_codes)
+    heads = ops.tag_sets(measurement, pieces, len(set_tag_codes[0]))
+    _check_series_keys(ops, heads, longest_field_key)
+    return ops.take(heads, set_codes)
+
+
+def _check_series_keys(ops: FrameOps, heads: Any, longest_field_key: int) -> None:
+    """Refuse a distinct tag set whose series key is longer than the server accepts."""
+    limit = lp.MAX_SERIES_KEY - 4 - longest_field_key
+    for position in np.flatnonzero(ops.byte_lengths(heads) > limit).tolist():
+        lp.check_series_key(ops.text_at(heads, position), longest_field_key)
 
 
 def _escaped_tag_values(
-    ops: FrameOps, distinct: pd.Series, series: pd.Series, column: Hashable
+    ops: FrameOps, distinct: pd.Series, index: pd.Index, codes: np.ndarray, column: Hashable
 ) -> Any:
-    """Escaped distinct values; a bad one is reported with the label of its row."""
+    """Validated, escaped distinct values (``codes``: each row's, from factorizing)."""
     try:
+        check_encodable(distinct, column, "tag column")
         return ops.tag_values(distinct, column)
     except ValidationError as exc:
         error = exc
-    ops.tag_values(series, column)
+    # Check again with each distinct value labelled by its first row, to name that row.
+    values, first = np.unique(codes, return_index=True)
+    labelled = distinct.set_axis(index[first[values >= 0]])
+    check_encodable(labelled, column, "tag column")
+    ops.tag_values(labelled, column)
     raise error
 
 

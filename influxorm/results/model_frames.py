@@ -106,8 +106,6 @@ def encode_model_dataframe(
         kind = _kind(column)
         if column in schema.fields:
             field_types[column.key] = kind
-            if kind != "string" and series.dtype == np.dtype(object):
-                series = _typed_objects(schema, column, series, kind)
         columns[column.key] = series
     tag_keys = [c.key for c in schema.tags if c.key in columns]
     if not schema.fields:
@@ -158,19 +156,6 @@ def _enum_values(schema: Schema, column: Column, series: pd.Series) -> pd.Series
     codes = np.where(codes < 0, -1, np.append(remap, -1)[codes])
     categories = pd.Index(list(categories))
     return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=series.index)
-
-
-def _typed_objects(schema: Schema, column: Column, series: pd.Series, kind: str) -> pd.Series:
-    """An object column (ints or bools with ``None`` holes) as its declared nullable dtype."""
-    try:
-        typed: pd.Series = series.astype(_NULLABLE[kind])
-    except (TypeError, ValueError):
-        raise _error(
-            schema,
-            f"{column.attr} is declared {column.value_type.__name__} but holds other values",
-            attribute=column.attr,
-        ) from None
-    return typed
 
 
 def model_frame(model: type[Any], frame: pd.DataFrame) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from influxorm.models.writing import encode_lines, model_line_batches
 from influxorm.progress import Progress
 from influxorm.query import execution, statements
 from influxorm.query.query import AggregateQuery, Query
-from influxorm.redaction import check_password, hidden
+from influxorm.redaction import hidden
 from influxorm.results import gc_paused
 from influxorm.results.decoding import MSGPACK, ResponseDecoder, frame_accept
 from influxorm.results.frames import FrameAccumulator
@@ -737,7 +737,7 @@ class AsyncSession:
         does not show it; no message or log line ever does.
         """
         with hidden(password):
-            statement = statements.create_user(name, check_password(password), admin=admin)
+            statement = statements.create_user(name, password, admin=admin)
         await self.execute(statement)
 
     async def drop_user(self, name: str) -> None:
@@ -747,7 +747,7 @@ class AsyncSession:
     async def set_password(self, name: str, password: str) -> None:
         """``SET PASSWORD FOR`` (the password is checked as :meth:`create_user` does)."""
         with hidden(password):
-            statement = statements.set_password(name, check_password(password))
+            statement = statements.set_password(name, password)
         await self.execute(statement)
 
     async def show_users(self) -> list[dict[str, Any]]:

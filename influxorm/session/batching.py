@@ -1,14 +1,12 @@
 """Cutting line protocol into request bodies, counting its points exactly, and telling
 whether a retry is safe; no I/O.
 
-Where a line ends is decided the way influxd decides it (``scanLine`` in its
-``models/points.go``): a backslash escapes the next byte, and after the first unescaped
-space a double quote in a field value opens a string in which LF, ``,`` and ``=`` are
-plain characters. So a LF inside a string field value does not end the line, and
-``body.split(b"\\n")`` would cut such a point in two. Structured points (models, dict
-points) never need that scan: each encoded item is exactly one point, so they are
-batched and split as lists (:class:`WriteBatch` keeps the lines with the body). Raw
-line protocol from the user is scanned, with a C-speed fast path for the common shapes.
+Where a line ends is decided the way influxd decides it (:mod:`influxorm.linescan`): a
+LF inside a string field value does not end the line, so ``body.split(b"\\n")`` would
+cut such a point in two. Structured points (models, dict points) never need that scan:
+each encoded item is exactly one point, so they are batched and split as lists
+(:class:`WriteBatch` keeps the lines with the body). Raw line protocol from the user is
+scanned.
 """
 
 from __future__ import annotations
@@ -19,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Final
 
 from influxorm.exceptions import RequestTooLargeError
+from influxorm.linescan import line_spans, simple
 from influxorm.models.measurement import Measurement
 from influxorm.models.schema import schema_of
 
@@ -56,24 +55,6 @@ _UNTIMED_LINE: Final = re.compile(rb'(?m)(?:"|=[^ \n]*)$')
 _POINT_LINE: Final = re.compile(rb"(?m)^[ \t\x00]*[^# \t\x00\n]")
 _RAW: Final = (str, bytes, bytearray, memoryview)
 
-# One line as influxd scans it, for the shapes real line protocol has: a key (no
-# unescaped space), then fields where ``=`` and ``,`` alternate (a value may hold quoted
-# strings, which may hold anything but an unescaped ``"``), then the timestamp. Possessive
-# quantifiers keep it linear. It stops before the LF ending the line, or at the end of the
-# body; stopping anywhere else means an unusual shape (``,`` in a key position, ``=``
-# twice, an unclosed string, a backslash near the end): the exact scanner takes over.
-# influxd treats ``\`` as an escape only when two more bytes follow it (``i+2 < len``).
-_ESC: Final = rb"\\[\s\S](?=[\s\S])"
-_KEY: Final = rb"(?:[^\\ \n]++|" + _ESC + rb")*+"
-_NAME: Final = rb"(?:[^\\=,\n]++|" + _ESC + rb")*+"
-_STRING: Final = rb'"(?:[^\\"]++|' + _ESC + rb')*+"'
-_VALUE: Final = rb'(?:[^\\=,"\n]++|' + _ESC + rb"|" + _STRING + rb")*+"
-_LINE: Final = re.compile(
-    _KEY + rb"(?: " + _NAME + rb"(?:=" + _VALUE + rb"," + _NAME + rb")*+(?:=" + _VALUE + rb")?+)?+"
-)
-
-_BACKSLASH, _SPACE, _EQUALS, _COMMA, _QUOTE, _LF = b'\\ =,"\n'
-
 
 def is_dataframe(data: object) -> bool:
     """Whether ``data`` is a pandas DataFrame (without importing pandas)."""
@@ -108,72 +89,6 @@ def is_timestamped(body: bytes) -> bool:
 # -- line boundaries -----------------------------------------------------------------
 
 
-def _scan_line(body: bytes, start: int) -> int:
-    """The end (index of the LF, or ``len(body)``) of the line starting at ``start``,
-    byte by byte exactly as influxd's ``scanLine`` finds it."""
-    size = len(body)
-    i = start
-    quoted = in_fields = False
-    equals = commas = 0
-    while i < size:
-        byte = body[i]
-        if byte == _BACKSLASH and i + 2 < size:
-            i += 2
-            continue
-        if byte == _SPACE:
-            in_fields = True
-        if in_fields:
-            if not quoted and byte == _EQUALS:
-                equals += 1
-                i += 1
-                continue
-            if not quoted and byte == _COMMA:
-                commas += 1
-                i += 1
-                continue
-            if byte == _QUOTE and equals > commas:
-                quoted = not quoted
-                i += 1
-                continue
-        if byte == _LF and not quoted:
-            return i
-        i += 1
-    return size
-
-
-def _line_end(body: bytes, start: int) -> int:
-    match = _LINE.match(body, start)  # everything in it is optional: it always matches
-    end = match.end() if match is not None else start
-    if end == len(body) or body[end] == _LF:
-        return end
-    return _scan_line(body, start)
-
-
-def _simple(body: bytes) -> bool:
-    """Whether every LF of ``body`` ends a line: without quotes or backslashes, nothing
-    can make one part of a value."""
-    return b'"' not in body and b"\\" not in body
-
-
-def line_spans(body: bytes) -> Iterator[tuple[int, int]]:
-    """``(start, end)`` of each line of ``body`` as influxd reads it (``end`` excludes
-    the LF); blank and comment lines included."""
-    size = len(body)
-    start = 0
-    if _simple(body):
-        while start < size:
-            end = body.find(b"\n", start)
-            if end < 0:
-                end = size
-            yield start, end
-            start = end + 1
-        return
-    while start < size:
-        end = _line_end(body, start)
-        yield start, end
-        start = end + 1
-
-
 def _is_point(body: bytes, start: int, end: int) -> bool:
     while start < end and body[start] in b" \t\x00":
         start += 1
@@ -183,7 +98,7 @@ def _is_point(body: bytes, start: int, end: int) -> bool:
 def count_body_points(body: bytes) -> int:
     """The points in ``body`` (blank and ``#`` comment lines excluded), with lines found
     as influxd finds them: a LF inside a string field value does not end a point."""
-    if _simple(body):
+    if simple(body):
         return len(_POINT_LINE.findall(body))
     return sum(_is_point(body, start, end) for start, end in line_spans(body))
 
@@ -217,7 +132,7 @@ def split_body(body: bytes) -> tuple[bytes, bytes]:
     size = len(body)
     middle = size // 2
     best = -1
-    if _simple(body):
+    if simple(body):
         before = body.rfind(b"\n", 0, middle + 1)
         after = body.find(b"\n", middle)
         candidates = [cut for cut in (before, after) if 0 < cut < size - 1]
@@ -259,7 +174,7 @@ def split_by_size(body: bytes, max_bytes: int) -> Iterator[bytes]:
         if size:
             yield body
         return
-    if _simple(body):
+    if simple(body):
         yield from _split_simple(body, max_bytes)
         return
     start = 0

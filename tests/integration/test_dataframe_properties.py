@@ -16,10 +16,10 @@ from influxorm.results._frame_ops import NumpyOps
 
 _names = itertools.count()
 
-# Tag values: anything but what line protocol cannot carry (LF, CR, NUL, FF), never empty,
+# Tag values: anything but what line protocol cannot carry (LF, CR, NUL), never empty,
 # never ending in a backslash (INFLUXDB_NOTES.md); ",", "=", " " and quotes included.
 tag_text = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x00\x0c"),
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x00"),
     min_size=1,
     max_size=8,
 ).filter(lambda s: not s.endswith("\\"))

@@ -104,3 +104,42 @@ def test_rfc3339_round_trips_every_nanosecond(ns: int) -> None:
 @given(st.datetimes(min_value=datetime(1678, 1, 1), max_value=datetime(2262, 1, 1)))
 def test_datetime_round_trips(value: datetime) -> None:
     assert ns_to_datetime(to_ns(value)) == value.replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        np.datetime64("3000-01-01"),  # numpy's own ns conversion wrapped this to 1830
+        np.datetime64("1000-01-01", "s"),  # ... and this to 2169
+        np.datetime64("2262-04-11T23:47:16.854775807"),  # int64 max: the server's sentinel
+        np.datetime64(2**62, "Y"),
+        np.datetime64(-(2**40), "M"),
+        pd.Timestamp("3000-01-01").as_unit("s"),  # .value raised a bare OverflowError
+        pd.Timestamp("1000-01-01").as_unit("ms"),
+    ],
+)
+def test_times_beyond_the_nanosecond_range_are_refused_not_wrapped(value: object) -> None:
+    with pytest.raises(ValidationError, match="outside the range"):
+        to_ns(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (np.datetime64("2024-01-02"), NS_2024),
+        (np.datetime64("2024-01-02T00:00:00.000000001"), NS_2024 + 1),
+        (np.datetime64("2024", "Y"), NS_2024 - 86_400 * 10**9),
+        (np.datetime64("2024-01", "M"), NS_2024 - 86_400 * 10**9),
+        (np.datetime64(3, "25s"), 75 * 10**9),
+        (np.datetime64(5_000, "ps"), 5),
+        (np.datetime64("2262-04-11T23:47:16.854775806"), MAX_NS),
+        (pd.Timestamp("2024-01-02").as_unit("s"), NS_2024),
+    ],
+)
+def test_datetime64_of_any_unit_converts_exactly(value: object, expected: int) -> None:
+    assert to_ns(value) == expected
+
+
+def test_datetime64_finer_than_a_nanosecond_is_refused() -> None:
+    with pytest.raises(ValidationError, match="more than nanosecond precision"):
+        to_ns(np.datetime64(5, "ps"))

@@ -73,3 +73,12 @@ def test_objects_on_an_instance_is_refused() -> None:
         Trade(  # noqa: B018
             time=0, instrument="A", side=Side.BUY, price=1.0, size=1, trade_id="x"
         ).objects
+
+
+@pytest.mark.parametrize("zone", ["A" * 20_000, "../../etc/passwd", "a\x00b", 5])
+def test_tz_refuses_names_zoneinfo_cannot_load_with_a_query_build_error(zone: object) -> None:
+    """A 20,000-character name made zoneinfo raise a bare OSError (file name too long)."""
+    from influxorm.exceptions import QueryBuildError
+
+    with pytest.raises(QueryBuildError, match="unknown time zone"):
+        Trade.objects.tz(zone)  # type: ignore[arg-type]

@@ -84,10 +84,10 @@ def test_arrow_string_and_categorical_columns(ops: FrameOps) -> None:
     ("df", "kwargs", "message"),
     [
         (frame(v=[np.inf]), {}, "infinite"),
-        (frame(v=[1], t=["a\nb"]), {"tag_columns": ["t"]}, "cannot be written"),
+        (frame(v=[1], t=["a\nb"]), {"tag_columns": ["t"]}, "line feed"),
         (frame(v=[1], t=["a\\"]), {"tag_columns": ["t"]}, "backslash"),
         (frame(v=np.array([2**64 - 1], dtype=np.uint64)), {}, "int64"),
-        (frame(time=[1]), {}, "reserved"),
+        (frame(time=[1]), {}, "cannot be a field key"),
         (frame(t=["x"]), {"tag_columns": ["t"]}, "at least one field"),
         (pd.DataFrame({"v": [1]}), {}, "DatetimeIndex"),
         (frame(v=[1]), {"measurement": "#m"}, "comment"),

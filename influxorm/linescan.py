@@ -1,0 +1,127 @@
+"""Where a line of line protocol ends, found the way influxd finds it; no I/O.
+
+influxd's ``scanLine`` (``models/points.go``) decides line ends: a backslash escapes the
+next byte, and after the first unescaped space a double quote in a field value opens a
+string in which LF, ``,`` and ``=`` are plain characters. So a LF inside a string field
+value does not end the line. :func:`line_spans` yields the lines of a body that way (with
+a C-speed fast path for the common shapes); :func:`unquoted` finds bytes that stand
+outside every string field value, which is how the validator tells a CR line ending from
+a CR inside a string.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Final
+
+__all__ = ["line_spans", "simple", "unquoted"]
+
+# One line as influxd scans it, for the shapes real line protocol has: a key (no
+# unescaped space), then fields where ``=`` and ``,`` alternate (a value may hold quoted
+# strings, which may hold anything but an unescaped ``"``), then the timestamp. Possessive
+# quantifiers keep it linear. It stops before the LF ending the line, or at the end of the
+# body; stopping anywhere else means an unusual shape (``,`` in a key position, ``=``
+# twice, an unclosed string, a backslash near the end): the exact scanner takes over.
+# influxd treats ``\`` as an escape only when two more bytes follow it (``i+2 < len``).
+_ESC: Final = rb"\\[\s\S](?=[\s\S])"
+_KEY: Final = rb"(?:[^\\ \n]++|" + _ESC + rb")*+"
+_NAME: Final = rb"(?:[^\\=,\n]++|" + _ESC + rb")*+"
+_STRING: Final = rb'"(?:[^\\"]++|' + _ESC + rb')*+"'
+_VALUE: Final = rb'(?:[^\\=,"\n]++|' + _ESC + rb"|" + _STRING + rb")*+"
+_LINE: Final = re.compile(
+    _KEY + rb"(?: " + _NAME + rb"(?:=" + _VALUE + rb"," + _NAME + rb")*+(?:=" + _VALUE + rb")?+)?+"
+)
+
+_BACKSLASH, _SPACE, _EQUALS, _COMMA, _QUOTE, _LF = b'\\ =,"\n'
+_NOTHING: Final = frozenset[int]()
+
+
+def _scan(body: bytes, start: int, targets: frozenset[int]) -> tuple[int, int]:
+    """Scan the line starting at ``start`` byte by byte exactly as influxd's ``scanLine``
+    does: ``(end, first)``, where ``end`` is the index of the LF ending it (or
+    ``len(body)``) and ``first`` the index of the first byte in ``targets`` outside a
+    string field value (-1: none)."""
+    size = len(body)
+    i = start
+    quoted = in_fields = False
+    equals = commas = 0
+    first = -1
+    while i < size:
+        byte = body[i]
+        if byte in targets and not quoted and first < 0:
+            first = i
+        if byte == _BACKSLASH and i + 2 < size:
+            if body[i + 1] in targets and not quoted and first < 0:
+                first = i + 1
+            i += 2
+            continue
+        if byte == _SPACE:
+            in_fields = True
+        if in_fields:
+            if not quoted and byte == _EQUALS:
+                equals += 1
+                i += 1
+                continue
+            if not quoted and byte == _COMMA:
+                commas += 1
+                i += 1
+                continue
+            if byte == _QUOTE and equals > commas:
+                quoted = not quoted
+                i += 1
+                continue
+        if byte == _LF and not quoted:
+            return i, first
+        i += 1
+    return size, first
+
+
+def _line_end(body: bytes, start: int) -> int:
+    match = _LINE.match(body, start)  # everything in it is optional: it always matches
+    end = match.end() if match is not None else start
+    if end == len(body) or body[end] == _LF:
+        return end
+    return _scan(body, start, _NOTHING)[0]
+
+
+def simple(body: bytes) -> bool:
+    """Whether every LF of ``body`` ends a line: without quotes or backslashes, nothing
+    can make one part of a value."""
+    return b'"' not in body and b"\\" not in body
+
+
+def line_spans(body: bytes) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each line of ``body`` as influxd reads it (``end`` excludes
+    the LF); blank and comment lines included."""
+    size = len(body)
+    start = 0
+    if simple(body):
+        while start < size:
+            end = body.find(b"\n", start)
+            if end < 0:
+                end = size
+            yield start, end
+            start = end + 1
+        return
+    while start < size:
+        end = _line_end(body, start)
+        yield start, end
+        start = end + 1
+
+
+def unquoted(body: bytes, chars: bytes) -> Iterator[tuple[int, int, int]]:
+    """``(line start, line end, index)`` for each line of ``body`` holding one of
+    ``chars`` outside every string field value (the index of the first such byte).
+
+    A backslash before one of ``chars`` does not hide it: influxd drops the pair from
+    nothing, it is still the byte it is.
+    """
+    targets = frozenset(chars)
+    start = 0
+    size = len(body)
+    while start < size:
+        end, first = _scan(body, start, targets)
+        if first >= 0:
+            yield start, end, first
+        start = end + 1
