@@ -55,7 +55,7 @@ def _series(response: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
 async def _json(
     query: Query[Any] | AggregateQuery[Any], session: AsyncSession
 ) -> Mapping[str, Any]:
-    text, params = compile_query(query)
+    text, params = compile_query(query, inline=session.inline_statements)
     response: Mapping[str, Any] = await session.query(
         text, db=query.schema.database, epoch="ns", params=params or None, output="json"
     )
@@ -195,7 +195,7 @@ async def count_async(query: Query[Any], session: AsyncSession) -> int:
 
 async def delete_async(query: Query[Any], session: AsyncSession) -> None:
     """``DELETE`` the points ``query`` matches (tags and time conditions only)."""
-    text, params = compile_delete(query)
+    text, params = compile_delete(query, inline=session.inline_statements)
     await session.query(text, db=query.schema.database, params=params or None, output="json")
 
 
@@ -225,7 +225,7 @@ async def _chunks(
     query: Query[Any] | AggregateQuery[Any], session: AsyncSession, chunk_size: int
 ) -> AsyncIterator[Mapping[str, Any]]:
     check_chunk_size(chunk_size)
-    text, params = compile_query(query)
+    text, params = compile_query(query, inline=session.inline_statements)
     chunks = await session.query(
         text,
         db=query.schema.database,
@@ -281,7 +281,7 @@ async def to_dataframe_async(query: Query[Any] | AggregateQuery[Any], session: A
     Columns of a row query are named by model attribute and typed by the model; an
     aggregate query keeps its names and GROUP BY tags.
     """
-    text, params = compile_query(query)
+    text, params = compile_query(query, inline=session.inline_statements)
     frame = await session.query(
         text, db=query.schema.database, epoch="ns", params=params or None, output="dataframe"
     )
@@ -304,7 +304,7 @@ async def to_dataframe_async(query: Query[Any] | AggregateQuery[Any], session: A
 
 async def execute_into_async(query: IntoQuery[Any], session: AsyncSession) -> int:
     """Run ``SELECT ... INTO``; return the number of points written."""
-    text, params = compile_query(query)
+    text, params = compile_query(query, inline=session.inline_statements)
     response = await session.query(
         text, db=query.source.schema.database, epoch="ns", params=params or None, output="json"
     )

@@ -141,6 +141,7 @@ class AsyncSession:
         batch_size: int = 5_000,
         max_concurrency: int = 4,
         max_connections: int = 100,
+        inline_statements: bool = False,
         transport: Transport | None = None,
     ) -> None:
         self._config = SessionConfig(
@@ -166,6 +167,7 @@ class AsyncSession:
             batch_size=batch_size,
             max_concurrency=max_concurrency,
             max_connections=max_connections,
+            inline_statements=inline_statements,
         )
         config = self._config
         self._transport: Transport = transport or AiohttpTransport(
@@ -224,6 +226,12 @@ class AsyncSession:
     def url(self) -> str:
         """The server's base URL (without credentials)."""
         return self._config.url
+
+    @property
+    def inline_statements(self) -> bool:
+        """Whether model queries are sent as ``query.inline_influxql`` (values written as
+        literals, no ``params``) rather than as ``query.influxql`` with bound parameters."""
+        return self._config.inline_statements
 
     @property
     def retry(self) -> RetryPolicy:

@@ -87,6 +87,7 @@ class Session:
         batch_size: int = 5_000,
         max_concurrency: int = 4,
         max_connections: int = 100,
+        inline_statements: bool = False,
         transport: Transport | None = None,
     ) -> None:
         self._session = AsyncSession(
@@ -112,6 +113,7 @@ class Session:
             batch_size=batch_size,
             max_concurrency=max_concurrency,
             max_connections=max_connections,
+            inline_statements=inline_statements,
             transport=transport,
         )
         self._loop_thread = LoopThread(f"influxorm-session-{next(_thread_names)}")
@@ -153,6 +155,11 @@ class Session:
     @database.setter
     def database(self, value: str | None) -> None:
         self._session.database = value
+
+    @property
+    def inline_statements(self) -> bool:
+        """See :attr:`AsyncSession.inline_statements`."""
+        return self._session.inline_statements
 
     @property
     def output(self) -> Output:

@@ -10,7 +10,8 @@ segments are a path prefix (a server behind a reverse proxy at ``/influx``). Que
 ``timeout``, ``connect_timeout``, ``read_timeout`` (seconds), ``verify_ssl``
 (``true``/``false``), ``ssl_ca``, ``ssl_cert``, ``ssl_key`` (file paths), ``gzip``
 (``true``/``false``), ``token``, ``output``, ``retries`` (max attempts, 1 = none),
-``max_concurrency``, ``batch_size``. User and password are percent-decoded; how a
+``max_concurrency``, ``batch_size``, ``inline_statements`` (``true``/``false``). User and
+password are percent-decoded; how a
 password that is not encoded is read is in :mod:`influxorm.session.urls`.
 """
 
@@ -85,6 +86,7 @@ _URL_OPTIONS: Final[dict[str, Callable[[str, str], Any]]] = {
     "retries": _integer,
     "max_concurrency": _integer,
     "batch_size": _integer,
+    "inline_statements": _flag,
     "database": _text,
 }
 
@@ -210,6 +212,7 @@ _SESSION_OPTIONS: Final[dict[str, Callable[[str, object], None]]] = {
     "batch_size": _check_count,
     "max_concurrency": _check_count,
     "max_connections": _check_count,
+    "inline_statements": _check_flag,
     # The bulk writer's (session.writer(...)).
     "flush_interval": _check_seconds,
     "max_buffer": _check_optional_count,
