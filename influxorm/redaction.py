@@ -23,7 +23,6 @@ from influxorm.exceptions import InfluxORMError, ValidationError
 __all__ = [
     "MASK",
     "check_credential",
-    "check_password",
     "hidden",
     "hide_secrets",
     "redact_statement",
@@ -38,8 +37,10 @@ _KEYWORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FOR_USER: Final = re.compile(r'\s*FOR\s+(?:"(?:[^"\\]|\\.)*"?|[^\s=;]+)\s*=', re.IGNORECASE)
 _SPACE: Final = re.compile(r"\s*")
 _PIECES: Final = re.compile(r"[\s;']+")
-# What may follow the password literal of a well-formed CREATE USER or SET PASSWORD.
-_WELL_FORMED_END: Final = re.compile(r"\s*(?:WITH\s+ALL\s+PRIVILEGES\s*)?(?:;|$)", re.IGNORECASE)
+# What may follow the password literal of a well-formed CREATE USER or SET PASSWORD. Not
+# a ';': in "PASSWORD '';x" the password may as well be "';x" (a quote the user did not
+# escape), so whatever follows a ';' is masked with the literal.
+_WELL_FORMED_END: Final = re.compile(r"\s*(?:WITH\s+ALL\s+PRIVILEGES)?\s*$", re.IGNORECASE)
 _ESCAPE: Final = re.compile(r"\\(.)", re.DOTALL)
 # influxd's parse errors quote the token they stopped at: part of a password, maybe.
 _FOUND: Final = re.compile(r"found (.*?), expected", re.DOTALL)
@@ -105,7 +106,8 @@ def split_statement(q: str) -> tuple[str, tuple[str, ...]]:
             # Not one literal ending the statement: no telling where the password ends.
             if value < len(q):
                 out.append(q[i:value] + MASK)
-                secrets.extend((q[value:].strip(), *_PIECES.split(q[value:])))
+                pieces = _PIECES.split(q[value:])
+                secrets.extend((q[value:].strip(), *pieces, *map(_unescape, pieces)))
                 if q[value] == "'":
                     body = q[value + 1 :]
                     secrets.extend((body, _unescape(body), body.rstrip("'")))
@@ -136,32 +138,6 @@ def scrub_server_message(message: str, secrets: Iterable[str]) -> str:
     if not secrets:
         return message
     return scrub(_FOUND.sub(f"found {MASK}, expected", message), secrets)
-
-
-def check_password(password: object) -> str:
-    """``password`` if a ``CREATE USER``/``SET PASSWORD`` statement can carry it.
-
-    A ValidationError that never shows the password otherwise: not a str, empty, or
-    holding a NUL or a carriage return (influxd cannot read them in a string literal, and
-    its parse error would quote the password) or a lone surrogate (not UTF-8 text).
-    """
-    if not isinstance(password, str):
-        raise ValidationError(f"a password must be a str, not {type(password).__name__}")
-    if not password:
-        raise ValidationError("a password cannot be empty")
-    for char, name in (("\x00", "a NUL"), ("\r", "a carriage return")):
-        if char in password:
-            raise ValidationError(
-                f"a password cannot hold {name}: InfluxQL cannot carry it in a string literal "
-                "(the password is not shown)"
-            )
-    try:
-        password.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError(
-            "a password must be UTF-8 text: it holds a lone surrogate (the password is not shown)"
-        ) from None
-    return password
 
 
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")

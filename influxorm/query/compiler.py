@@ -12,6 +12,17 @@ What no value can change, by construction:
   bind: the server reads the JSON ``1e-07`` as an int and refuses it);
 * a time zone name is a single-quoted, escaped string literal.
 
+With ``inline=True`` (``compile_query(query, inline=True) -> (text, {})``, what
+``query.inline_influxql`` shows) the values that would be bound are written as the
+literals influxd parses back to the same values: a string as an escaped ``'...'``
+literal (:func:`~influxorm.influxql.quote_string`), a time as the same RFC 3339 text
+in quotes, a regex as ``/.../`` (:func:`~influxorm.influxql.quote_regex`), an int in
+decimal, a bool as ``true``/``false``. A value no literal can carry (a carriage return
+or a NUL in a string: influxd's scanner reads them as a line break and the end) raises
+:class:`~influxorm.exceptions.QueryBuildError`: there is no fallback to splicing.
+``tests/integration/test_inline_statements.py`` checks on influxd that both forms are
+the same statement.
+
 Build errors (GROUP BY time without a function, a DELETE on fields, ...) raise
 :class:`~influxorm.exceptions.QueryBuildError` naming the model.
 """
@@ -21,7 +32,13 @@ from __future__ import annotations
 from typing import Any
 
 from influxorm.exceptions import QueryBuildError
-from influxorm.influxql import format_duration, format_float, quote_ident, quote_string
+from influxorm.influxql import (
+    format_duration,
+    format_float,
+    quote_ident,
+    quote_regex,
+    quote_string,
+)
 from influxorm.models.schema import ColumnKind, Schema
 from influxorm.query.expressions import And, Condition, Node, Now, Or, Regex, TimeNs, Value
 from influxorm.query.functions import (
@@ -39,35 +56,63 @@ __all__ = ["compile_delete", "compile_query"]
 
 
 class _Params:
-    """Collects bind parameters, naming them ``p0``, ``p1``... in order of appearance."""
+    """Collects bind parameters, naming them ``p0``, ``p1``... in order of appearance;
+    with ``inline``, writes each value as its literal instead and collects nothing."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, inline: bool) -> None:
+        self.inline = inline
         self.values: dict[str, Any] = {}
 
-    def bind(self, value: object) -> str:
+    def bind(self, value: str | int | bool | Regex) -> str:
+        if self.inline:
+            return _literal(value)
         name = f"p{len(self.values)}"
-        self.values[name] = value
+        self.values[name] = {"regex": value.pattern} if isinstance(value, Regex) else value
         return "$" + name
 
 
+def _literal(value: str | int | bool | Regex) -> str:
+    """``value`` as the InfluxQL literal influxd reads as the value it would bind.
+
+    Subclasses of str and int are read through the base type's own methods (as
+    ``json.dumps`` does for the bound form), so an overridden ``__str__`` or ``__repr__``
+    cannot write text of its own choosing.
+    """
+    if isinstance(value, Regex):
+        return quote_regex(value.pattern)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return quote_string(str.__str__(value))
+
+
 def compile_query(
-    query: _QueryBase[Any] | IntoQuery[Any],
+    query: _QueryBase[Any] | IntoQuery[Any], *, inline: bool = False
 ) -> tuple[str, dict[str, Any]]:
-    """Compile a SELECT (or SELECT ... INTO) to ``(text, params)``."""
+    """Compile a SELECT (or SELECT ... INTO) to ``(text, params)``.
+
+    With ``inline=True`` every value is a literal in the text and ``params`` is empty;
+    raises QueryBuildError for a value no InfluxQL literal can carry.
+    """
+    params = _Params(inline=inline)
     if isinstance(query, IntoQuery):
-        return _select(query.source, query.target)
-    return _select(query, None)
+        return _select(query.source, query.target, params), params.values
+    return _select(query, None, params), params.values
 
 
-def compile_delete(query: Query[Any]) -> tuple[str, dict[str, Any]]:
-    """Compile ``DELETE FROM measurement WHERE ...`` (conditions on tags and time only)."""
+def compile_delete(query: Query[Any], *, inline: bool = False) -> tuple[str, dict[str, Any]]:
+    """Compile ``DELETE FROM measurement WHERE ...`` (conditions on tags and time only).
+
+    ``inline`` as for :func:`compile_query`.
+    """
     schema = query.schema
     name = schema.model.__qualname__
     if query.selected or query.group_tags or query.interval or query.descending:
         raise QueryBuildError(f"{name}: delete() takes filters only (no only/group_by/order_by)")
     if any(limit is not None for limit in query.limits) or query.timezone:
         raise QueryBuildError(f"{name}: delete() takes filters only (no limit/offset/tz)")
-    params = _Params()
+    params = _Params(inline=inline)
     for node in query.conditions:
         for condition in _leaves(node):
             if condition.column.kind is ColumnKind.FIELD:
@@ -88,9 +133,8 @@ def _leaves(node: Node) -> list[Condition]:
     return [leaf for child in node.children for leaf in _leaves(child)]
 
 
-def _select(query: _QueryBase[Any], into: Into | None) -> tuple[str, dict[str, Any]]:
+def _select(query: _QueryBase[Any], into: Into | None, params: _Params) -> str:
     schema = query.schema
-    params = _Params()
     aggregates = query.aggregates if isinstance(query, AggregateQuery) else ()
     _check(query, schema, aggregates)
     parts = ["SELECT", _projection(query, aggregates)]
@@ -118,7 +162,7 @@ def _select(query: _QueryBase[Any], into: Into | None) -> tuple[str, dict[str, A
             parts += [keyword, str(value)]
     if query.timezone is not None:
         parts.append(f"tz({quote_string(query.timezone)})")
-    return " ".join(parts), params.values
+    return " ".join(parts)
 
 
 def _check(
@@ -257,8 +301,6 @@ def _value(value: Value, params: _Params) -> str:
         if value.offset_ns < 0:
             return "now() - " + format_duration(-value.offset_ns)
         return "now()"
-    if isinstance(value, Regex):
-        return params.bind({"regex": value.pattern})
     if isinstance(value, float):
         return format_float(value)
     return params.bind(value)

@@ -123,7 +123,8 @@ def _count(what: str, value: int) -> int:
 
 
 class _Compiled:
-    """``influxql`` and ``params``: what the compiler makes of a query, for reading."""
+    """``influxql``, ``params`` and ``inline_influxql``: what the compiler makes of a
+    query, for reading."""
 
     __slots__ = ()
 
@@ -137,10 +138,21 @@ class _Compiled:
         """The bind parameters of :attr:`influxql`."""
         return self._compiled()[1]
 
-    def _compiled(self) -> tuple[str, dict[str, Any]]:
+    @property
+    def inline_influxql(self) -> str:
+        """The complete statement, every value written inline as a quoted literal.
+
+        The same statement as :attr:`influxql` with :attr:`params` bound, for logs,
+        continuous queries and tools that take no bind parameters. Raises
+        QueryBuildError for a value no InfluxQL literal can carry (a carriage return or
+        a NUL in a string): bind it instead.
+        """
+        return self._compiled(inline=True)[0]
+
+    def _compiled(self, *, inline: bool = False) -> tuple[str, dict[str, Any]]:
         from influxorm.query.compiler import compile_query  # the compiler imports this module
 
-        return compile_query(self)  # type: ignore[arg-type]
+        return compile_query(self, inline=inline)  # type: ignore[arg-type]
 
 
 @attrs.frozen

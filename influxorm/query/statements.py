@@ -163,17 +163,30 @@ def drop_retention_policy(name: str, database: str) -> str:
 # -- users and privileges -------------------------------------------------------------
 
 
-def _password(password: str) -> str:
-    """The password literal; an error never quotes the password."""
+def _password(password: object) -> str:
+    """The password literal, if a ``CREATE USER``/``SET PASSWORD`` statement can carry it.
+
+    A ValidationError that never shows the password otherwise: not a str, empty, or
+    holding a NUL or a carriage return (influxd cannot read them in a string literal, and
+    its parse error would quote the password) or a lone surrogate (not UTF-8 text).
+    """
     if not isinstance(password, str):
         raise ValidationError(f"a password must be a str, not {type(password).__name__}")
+    if not password:
+        raise ValidationError("a password cannot be empty")
+    for char, name in (("\x00", "a NUL"), ("\r", "a carriage return")):
+        if char in password:
+            raise ValidationError(
+                f"a password cannot hold {name}: InfluxQL cannot carry it in a string literal "
+                "(the password is not shown)"
+            )
     try:
-        return quote_string(password)
-    except QueryBuildError:
-        raise QueryBuildError(
-            "InfluxQL cannot spell this password: it holds a NUL, a carriage return or a "
-            "lone surrogate (the password is not shown)"
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            "a password must be UTF-8 text: it holds a lone surrogate (the password is not shown)"
         ) from None
+    return quote_string(password)
 
 
 def create_user(name: str, password: str, *, admin: bool = False) -> str:

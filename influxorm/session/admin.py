@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from influxorm.query import statements
-from influxorm.redaction import check_password, hidden
+from influxorm.redaction import hidden
 
 if TYPE_CHECKING:
     from influxorm.results.output import Output
@@ -140,7 +140,7 @@ class Administration:
         does not show it; no message or log line ever does.
         """
         with hidden(password):
-            statement = statements.create_user(name, check_password(password), admin=admin)
+            statement = statements.create_user(name, password, admin=admin)
         await self.execute(statement)
 
     async def drop_user(self, name: str) -> None:
@@ -150,7 +150,7 @@ class Administration:
     async def set_password(self, name: str, password: str) -> None:
         """``SET PASSWORD FOR`` (the password is checked as :meth:`create_user` does)."""
         with hidden(password):
-            statement = statements.set_password(name, check_password(password))
+            statement = statements.set_password(name, password)
         await self.execute(statement)
 
     async def show_users(self) -> list[dict[str, Any]]:

@@ -129,6 +129,12 @@ class AsyncSession(RawQuerying, Administration):
         return self._config.url
 
     @property
+    def inline_statements(self) -> bool:
+        """Whether model queries are sent as ``query.inline_influxql`` (values written as
+        literals, no ``params``) rather than as ``query.influxql`` with bound parameters."""
+        return self._config.inline_statements
+
+    @property
     def retry(self) -> RetryPolicy:
         """The retry policy of every request."""
         return self._config.retry
@@ -273,52 +279,58 @@ class AsyncSession(RawQuerying, Administration):
 
     async def fetch(self, query: Query[M], /) -> list[M]:
         """The points ``query`` selects, as instances of its model."""
-        return await querying.fetch(query, self.query)
+        return await querying.fetch(query, self.query, inline=self._config.inline_statements)
 
     async def first(self, query: Query[M], /) -> M | None:
         """The first point of ``query`` in its order, or None."""
-        return await querying.first(query, self.query)
+        return await querying.first(query, self.query, inline=self._config.inline_statements)
 
     async def count(self, query: Query[Any], /) -> int:
         """How many points ``query`` selects (LIMIT and OFFSET applied)."""
-        return await querying.count(query, self.query)
+        return await querying.count(query, self.query, inline=self._config.inline_statements)
 
     async def exists(self, query: Query[Any], /) -> bool:
         """Whether ``query`` selects at least one point."""
-        return await querying.exists(query, self.query)
+        return await querying.exists(query, self.query, inline=self._config.inline_statements)
 
     def iterate(self, query: Query[M], /, *, chunk_size: int = 10_000) -> AsyncIterator[M]:
         """Stream the points of ``query`` through a chunked response, ``chunk_size`` at a time."""
         querying.check_chunk_size(chunk_size)
-        return querying.iterate(query, self.query, chunk_size)
+        return querying.iterate(
+            query, self.query, chunk_size, inline=self._config.inline_statements
+        )
 
     async def fetch_rows(self, query: AggregateQuery[Any], /) -> list[dict[str, Any]]:
         """The rows of an aggregate query, keyed by aggregate names, GROUP BY tags and time."""
-        return await querying.fetch_rows(query, self.query)
+        return await querying.fetch_rows(query, self.query, inline=self._config.inline_statements)
 
     async def first_row(self, query: AggregateQuery[Any], /) -> dict[str, Any] | None:
         """The first row of an aggregate query, or None."""
-        return await querying.first_row(query, self.query)
+        return await querying.first_row(query, self.query, inline=self._config.inline_statements)
 
     def iterate_rows(
         self, query: AggregateQuery[Any], /, *, chunk_size: int = 10_000
     ) -> AsyncIterator[dict[str, Any]]:
         """Stream the rows of an aggregate query, ``chunk_size`` points per response."""
         querying.check_chunk_size(chunk_size)
-        return querying.iterate_rows(query, self.query, chunk_size)
+        return querying.iterate_rows(
+            query, self.query, chunk_size, inline=self._config.inline_statements
+        )
 
     async def to_dataframe(self, query: Query[Any] | AggregateQuery[Any], /) -> pd.DataFrame:
         """The result of ``query`` as a DataFrame with a UTC ``DatetimeIndex``."""
-        frame: pd.DataFrame = await querying.to_dataframe(query, self.query)
+        frame: pd.DataFrame = await querying.to_dataframe(
+            query, self.query, inline=self._config.inline_statements
+        )
         return frame
 
     async def delete(self, query: Query[Any], /) -> None:
         """``DELETE`` the points ``query`` matches (tag and time conditions only)."""
-        await querying.delete(query, self.query)
+        await querying.delete(query, self.query, inline=self._config.inline_statements)
 
     async def select_into(self, query: IntoQuery[Any], /) -> int:
         """Run ``SELECT ... INTO``; the number of points written."""
-        return await querying.select_into(query, self.query)
+        return await querying.select_into(query, self.query, inline=self._config.inline_statements)
 
     async def check_schema(self, model: type[Measurement]) -> list[schema_check.SchemaConflict]:
         """Compare ``model`` with the server's tag and field keys before writing it.

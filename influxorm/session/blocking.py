@@ -110,6 +110,11 @@ class Session:
         self._session.database = value
 
     @property
+    def inline_statements(self) -> bool:
+        """See :attr:`AsyncSession.inline_statements`."""
+        return self._session.inline_statements
+
+    @property
     def output(self) -> Output:
         """The default result format of :meth:`query`."""
         return self._session.output

@@ -98,6 +98,7 @@ class SessionConfig:
         batch_size: int = DEFAULT_BATCH_SIZE,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         max_connections: int = 100,
+        inline_statements: bool = False,
     ) -> None:
         check_session_options(
             {
@@ -122,6 +123,7 @@ class SessionConfig:
                 "batch_size": batch_size,
                 "max_concurrency": max_concurrency,
                 "max_connections": max_connections,
+                "inline_statements": inline_statements,
             }
         )
         check_http_url(url)
@@ -146,6 +148,7 @@ class SessionConfig:
         self.batch_size = batch_size
         self.max_concurrency = max_concurrency
         self.max_connections = max_connections
+        self.inline_statements = inline_statements
         policy = retry if retry is not None else RetryPolicy()
         if retry_attempts is not None:
             policy = RetryPolicy(

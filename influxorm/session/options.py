@@ -10,7 +10,8 @@ segments are a path prefix (a server behind a reverse proxy at ``/influx``). Que
 ``timeout``, ``connect_timeout``, ``read_timeout`` (seconds), ``verify_ssl``
 (``true``/``false``), ``ssl_ca``, ``ssl_cert``, ``ssl_key`` (file paths), ``gzip``
 (``true``/``false``), ``token``, ``output``, ``retries`` (max attempts, 1 = none),
-``max_concurrency``, ``batch_size``. User and password are percent-decoded; how a
+``max_concurrency``, ``batch_size``, ``inline_statements`` (``true``/``false``). User and
+password are percent-decoded; how a
 password that is not encoded is read is in :mod:`influxorm.session.urls`.
 """
 
@@ -89,6 +90,7 @@ _URL_OPTIONS: Final[dict[str, Callable[[str, str], Any]]] = {
     "retries": _integer,
     "max_concurrency": _integer,
     "batch_size": _integer,
+    "inline_statements": _flag,
     "database": _text,
 }
 
@@ -252,6 +254,7 @@ class SessionOptions(TypedDict, total=False):
     batch_size: Annotated[int, _check_count]
     max_concurrency: Annotated[int, _check_count]
     max_connections: Annotated[int, _check_count]
+    inline_statements: Annotated[bool, _check_flag]
 
 
 #: Every option's check: the session's (from :class:`SessionOptions`), the URL's, and

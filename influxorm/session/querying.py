@@ -2,7 +2,8 @@
 
 The sessions' typed query methods (``AsyncSession.fetch`` ...) are one line each, handing
 the query and the session's raw :meth:`~influxorm.session.AsyncSession.query` to the
-coroutines here. They need nothing but a :class:`RawQuery`, so a unit test can feed
+coroutines here (``inline=True``: the statement is sent with every value written in, see
+``inline_statements``). They need nothing but a :class:`RawQuery`, so a unit test can feed
 them canned answers without a server. The answers are shaped by
 :mod:`influxorm.results.rows` (instances, row dicts) and
 :mod:`influxorm.frames.models` (model-typed DataFrames).
@@ -73,34 +74,38 @@ class RawQuery(Protocol):
 FETCH_CHUNK_SIZE = 50_000
 
 
-async def _json(query: Query[Any] | AggregateQuery[Any], run: RawQuery) -> Mapping[str, Any]:
-    text, params = compile_query(query)
+async def _json(
+    query: Query[Any] | AggregateQuery[Any], run: RawQuery, inline: bool
+) -> Mapping[str, Any]:
+    text, params = compile_query(query, inline=inline)
     response: Mapping[str, Any] = await run(
         text, db=query.schema.database, epoch="ns", params=params or None, output="json"
     )
     return response
 
 
-async def fetch(query: Query[M], run: RawQuery) -> list[M]:
+async def fetch(query: Query[M], run: RawQuery, *, inline: bool = False) -> list[M]:
     """The rows of ``query`` as instances of its model (streamed in chunks, any size)."""
     out: list[M] = []
-    async for chunk in _chunks(query, run, FETCH_CHUNK_SIZE):
+    async for chunk in _chunks(query, run, FETCH_CHUNK_SIZE, inline):
         out += instances(query, chunk)
     return out
 
 
-async def first(query: Query[M], run: RawQuery) -> M | None:
+async def first(query: Query[M], run: RawQuery, *, inline: bool = False) -> M | None:
     """The first row of ``query`` (in its order), or None."""
-    found = await fetch(query.limit(1), run)
+    found = await fetch(query.limit(1), run, inline=inline)
     return found[0] if found else None
 
 
-async def exists(query: Query[Any], run: RawQuery) -> bool:
+async def exists(query: Query[Any], run: RawQuery, *, inline: bool = False) -> bool:
     """Whether ``query`` has at least one row."""
-    return any(series.get("values") for series in series_of(await _json(query.limit(1), run)))
+    return any(
+        series.get("values") for series in series_of(await _json(query.limit(1), run, inline))
+    )
 
 
-async def count(query: Query[Any], run: RawQuery) -> int:
+async def count(query: Query[Any], run: RawQuery, *, inline: bool = False) -> int:
     """The number of points ``query`` returns, LIMIT and OFFSET (per series) applied.
 
     Counts a required field of the model, which every point the model wrote has; for a
@@ -109,7 +114,7 @@ async def count(query: Query[Any], run: RawQuery) -> int:
     schema = query.schema
     required = next((c.attr for c in schema.fields if not c.optional), "*")
     counting = attrs.evolve(query, limit=None, offset=None, descending=False, only=())
-    response = await _json(counting.aggregate(n=Count(required)), run)
+    response = await _json(counting.aggregate(n=Count(required)), run, inline)
     limit, offset = query.limits[0], query.limits[1] or 0
     total = 0
     for series in series_of(response):
@@ -119,25 +124,29 @@ async def count(query: Query[Any], run: RawQuery) -> int:
     return total
 
 
-async def delete(query: Query[Any], run: RawQuery) -> None:
+async def delete(query: Query[Any], run: RawQuery, *, inline: bool = False) -> None:
     """``DELETE`` the points ``query`` matches (tags and time conditions only)."""
-    text, params = compile_delete(query)
+    text, params = compile_delete(query, inline=inline)
     await run(text, db=query.schema.database, params=params or None, output="json")
 
 
-async def fetch_rows(query: AggregateQuery[Any], run: RawQuery) -> list[Row]:
+async def fetch_rows(
+    query: AggregateQuery[Any], run: RawQuery, *, inline: bool = False
+) -> list[Row]:
     """The result rows of an aggregate query: dicts of ``time``, names and GROUP BY tags."""
-    response = await _json(query, run)
+    response = await _json(query, run, inline)
     return rows(query.schema, response, float_columns(query), enum_tag_columns(query))
 
 
-async def first_row(query: AggregateQuery[Any], run: RawQuery) -> Row | None:
+async def first_row(
+    query: AggregateQuery[Any], run: RawQuery, *, inline: bool = False
+) -> Row | None:
     """The first result row of an aggregate query, or None."""
     # A LIMIT changes what top()/bottom() select on influxd (and one below their count
     # is refused): those queries, at most n rows per group, are read as they are.
     if not any(isinstance(f, Top) for _, f in query.aggregates):
         query = query.limit(1)
-    found = await fetch_rows(query, run)
+    found = await fetch_rows(query, run, inline=inline)
     return found[0] if found else None
 
 
@@ -148,10 +157,10 @@ def check_chunk_size(chunk_size: int) -> None:
 
 
 async def _chunks(
-    query: Query[Any] | AggregateQuery[Any], run: RawQuery, chunk_size: int
+    query: Query[Any] | AggregateQuery[Any], run: RawQuery, chunk_size: int, inline: bool
 ) -> AsyncIterator[Mapping[str, Any]]:
     check_chunk_size(chunk_size)
-    text, params = compile_query(query)
+    text, params = compile_query(query, inline=inline)
     chunks = await run(
         text,
         db=query.schema.database,
@@ -168,30 +177,34 @@ async def _chunks(
         await chunks.aclose()
 
 
-async def iterate(query: Query[M], run: RawQuery, chunk_size: int = 10_000) -> AsyncIterator[M]:
+async def iterate(
+    query: Query[M], run: RawQuery, chunk_size: int = 10_000, *, inline: bool = False
+) -> AsyncIterator[M]:
     """Stream the rows of ``query`` as instances, ``chunk_size`` points per response."""
-    async for chunk in _chunks(query, run, chunk_size):
+    async for chunk in _chunks(query, run, chunk_size, inline):
         for instance in instances(query, chunk):
             yield instance
 
 
 async def iterate_rows(
-    query: AggregateQuery[Any], run: RawQuery, chunk_size: int = 10_000
+    query: AggregateQuery[Any], run: RawQuery, chunk_size: int = 10_000, *, inline: bool = False
 ) -> AsyncIterator[Row]:
     """Stream the result rows of an aggregate query."""
     floats, enum_tags = float_columns(query), enum_tag_columns(query)
-    async for chunk in _chunks(query, run, chunk_size):
+    async for chunk in _chunks(query, run, chunk_size, inline):
         for row in rows(query.schema, chunk, floats, enum_tags):
             yield row
 
 
-async def to_dataframe(query: Query[Any] | AggregateQuery[Any], run: RawQuery) -> Any:
+async def to_dataframe(
+    query: Query[Any] | AggregateQuery[Any], run: RawQuery, *, inline: bool = False
+) -> Any:
     """The result of ``query`` as a ``pandas.DataFrame`` with a UTC ``DatetimeIndex``.
 
     Columns of a row query are named by model attribute and typed by the model; an
     aggregate query keeps its names and GROUP BY tags.
     """
-    text, params = compile_query(query)
+    text, params = compile_query(query, inline=inline)
     frame = await run(
         text, db=query.schema.database, epoch="ns", params=params or None, output="dataframe"
     )
@@ -206,9 +219,9 @@ async def to_dataframe(query: Query[Any] | AggregateQuery[Any], run: RawQuery) -
     return model_frame(query.model, frame)
 
 
-async def select_into(query: IntoQuery[Any], run: RawQuery) -> int:
+async def select_into(query: IntoQuery[Any], run: RawQuery, *, inline: bool = False) -> int:
     """Run ``SELECT ... INTO``; return the number of points written."""
-    text, params = compile_query(query)
+    text, params = compile_query(query, inline=inline)
     response = await run(
         text, db=query.source.schema.database, epoch="ns", params=params or None, output="json"
     )

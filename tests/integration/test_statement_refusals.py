@@ -41,7 +41,7 @@ def test_an_unspellable_password_is_refused_without_quoting_it(
         lambda: influxdb_session.create_user("someone", password),
         lambda: influxdb_session.set_password("someone", password),
     ):
-        with pytest.raises(orm.QueryBuildError, match="password is not shown") as info:
+        with pytest.raises(orm.ValidationError, match="password is not shown") as info:
             call()
         assert "secret" not in str(info.value)
         assert "secret" not in repr(info.value)

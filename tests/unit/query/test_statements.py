@@ -225,3 +225,20 @@ def test_default_kind_is_a_string_literal() -> None:
 def test_bad_patterns(pattern: str, arguments: dict[str, object], message: str) -> None:
     with pytest.raises(orm.ValidationError, match=message):
         QueryPattern(pattern).format(arguments)
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("a\rSECRET", "carriage return"),
+        ("a\x00SECRET", "NUL"),
+        ("a\ud800SECRET", "lone surrogate"),
+        ("", "empty"),
+    ],
+)
+def test_a_password_influxql_cannot_carry_is_refused_unseen(password: str, reason: str) -> None:
+    for build in (s.create_user, s.set_password):
+        with pytest.raises(orm.ValidationError, match=reason) as caught:
+            build("someone", password)
+        assert "SECRET" not in str(caught.value)
+        assert caught.value.value is None

@@ -11,6 +11,7 @@ import pytest
 from influxorm.exceptions import ValidationError
 from influxorm.session import AsyncSession, RetryPolicy, Session
 from influxorm.session.config import SessionConfig
+from influxorm.session.options import parse_url
 
 BAD: list[tuple[str, object, str]] = [
     ("timeout", "5", "option timeout must be a number of seconds > 0, or None, not '5' (str)"),
@@ -23,6 +24,7 @@ BAD: list[tuple[str, object, str]] = [
     ("read_timeout", [1], "option read_timeout must be"),
     ("gzip", "yes", "option gzip must be True or False, not 'yes' (str)"),
     ("verify_ssl", "false", "option verify_ssl must be True or False"),
+    ("inline_statements", 1, "option inline_statements must be True or False, not 1 (int)"),
     ("batch_size", "100", "option batch_size must be an int >= 1, not '100' (str)"),
     ("batch_size", 0, "option batch_size must be an int >= 1, not 0"),
     ("batch_size", 1.5, "not 1.5 (float)"),
@@ -175,3 +177,11 @@ def test_url_options_are_checked_under_their_url_names(query: str, message: str)
     with pytest.raises(ValidationError) as caught:
         AsyncSession.from_url(f"http://localhost:8086/db?{query}")
     assert message in str(caught.value)
+
+
+def test_inline_statements_is_a_url_option() -> None:
+    options = parse_url("http://localhost:8086/market?inline_statements=true")
+    assert SessionConfig(**options).inline_statements is True
+    assert SessionConfig("http://localhost:8086").inline_statements is False
+    with pytest.raises(ValidationError, match="option inline_statements must be true or false"):
+        parse_url("http://localhost:8086/market?inline_statements=maybe")

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from influxorm.exceptions import QueryError, ValidationError
 from influxorm.influxql import quote_ident, quote_string
 from influxorm.redaction import (
-    check_password,
     hidden,
     hide_secrets,
     redact_statement,
@@ -43,10 +42,18 @@ from influxorm.session.errors import error_for_status
         ("CREATE USER bob WITH PASSWORD --c\n'x'", "CREATE USER bob WITH PASSWORD ***"),
         ("CREATE USER bob WITH PASSWORD ;x", "CREATE USER bob WITH PASSWORD ***"),
         ("CREATE USER bob WITH PASSWORDx", "CREATE USER bob WITH PASSWORD***"),
-        ("SET PASSWORD FOR bob = 'x'; SHOW USERS", "SET PASSWORD FOR bob = '***'; SHOW USERS"),
+        # After a password literal a ';' may be part of the password (an unescaped quote
+        # ended the literal early): what follows is masked with it.
+        ("SET PASSWORD FOR bob = 'x'; SHOW USERS", "SET PASSWORD FOR bob = ***"),
+        ("CREATE USER bob WITH PASSWORD '';ZqSECRET", "CREATE USER bob WITH PASSWORD ***"),
+        ("CREATE USER bob WITH PASSWORD'';ZqSECRET", "CREATE USER bob WITH PASSWORD***"),
         (
             "CREATE USER a WITH PASSWORD 'x'; CREATE USER b WITH PASSWORD y; SHOW USERS",
-            "CREATE USER a WITH PASSWORD '***'; CREATE USER b WITH PASSWORD ***",
+            "CREATE USER a WITH PASSWORD ***",
+        ),
+        (
+            "CREATE USER a WITH PASSWORD 'x' WITH ALL PRIVILEGES",
+            "CREATE USER a WITH PASSWORD '***' WITH ALL PRIVILEGES",
         ),
         ("SELECT * FROM \"PASSWORD\" WHERE a = 'b'", "SELECT * FROM \"PASSWORD\" WHERE a = '***'"),
         ("SHOW USERS", "SHOW USERS"),
@@ -99,22 +106,6 @@ def test_no_password_survives_redaction(user: str, password: str, form: str, quo
     assert value not in redacted
     # What the server could quote back is scrubbed too.
     assert password not in scrub_server_message(f"bad: {password} {value}", secrets)
-
-
-@pytest.mark.parametrize(
-    ("password", "reason"),
-    [
-        ("a\rSECRET", "carriage return"),
-        ("a\x00SECRET", "NUL"),
-        ("a\ud800SECRET", "lone surrogate"),
-        ("", "empty"),
-    ],
-)
-def test_a_password_influxql_cannot_carry_is_refused_unseen(password: str, reason: str) -> None:
-    with pytest.raises(ValidationError, match=reason) as caught:
-        check_password(password)
-    assert "SECRET" not in str(caught.value)
-    assert caught.value.value is None
 
 
 def test_errors_raised_while_building_a_statement_are_scrubbed() -> None:
