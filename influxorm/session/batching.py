@@ -18,8 +18,6 @@ from typing import Final
 
 from influxorm.exceptions import RequestTooLargeError
 from influxorm.linescan import line_spans, simple
-from influxorm.models.measurement import Measurement
-from influxorm.models.schema import schema_of
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
@@ -27,15 +25,14 @@ __all__ = [
     "bodies",
     "chunk_points",
     "count_body_points",
+    "cut",
     "frame_batches",
-    "group_by_model_target",
     "has_raw",
     "is_dataframe",
     "is_timestamped",
     "line_batches",
     "line_spans",
     "materialize",
-    "model_target",
     "raw_batches",
     "split_body",
     "split_by_size",
@@ -250,17 +247,28 @@ def split_lines_by_size(lines: Sequence[str], max_bytes: int) -> Iterator[Sequen
         yield lines[start:]
 
 
+def cut(lines: Sequence[str], points: int, *, raw: bool, max_bytes: int) -> list[WriteBatch]:
+    """The one body cutter of :meth:`AsyncSession.write` and the bulk writer: ``lines``
+    (``points`` in all) as request bodies of at most ``max_bytes`` with exact counts.
+    Structured lines (one point each) are cut between items; raw line protocol where
+    influxd's scanner ends a line (a LF inside a string value does not)."""
+    if raw:
+        body = "\n".join(lines).encode()
+        if len(body) <= max_bytes:
+            return [WriteBatch(body, points)]
+        return [WriteBatch.of_raw(piece) for piece in split_by_size(body, max_bytes)]
+    whole = WriteBatch.of_lines(lines)
+    if len(whole.body) <= max_bytes:
+        return [whole]
+    return [WriteBatch.of_lines(run) for run in split_lines_by_size(lines, max_bytes)]
+
+
 def line_batches(batches: Iterable[Sequence[str]], max_bytes: int) -> Iterator[WriteBatch]:
     """A :class:`WriteBatch` per run of structured lines (one point each), lazily; a run
     whose body would exceed ``max_bytes`` is cut further."""
     for lines in batches:
-        if not lines:
-            continue
-        batch = WriteBatch.of_lines(lines)
-        if len(batch.body) <= max_bytes:
-            yield batch
-        else:
-            yield from map(WriteBatch.of_lines, split_lines_by_size(lines, max_bytes))
+        if lines:
+            yield from cut(lines, len(lines), raw=False, max_bytes=max_bytes)
 
 
 def bodies(lines: Sequence[str], batch_size: int, max_bytes: int) -> Iterator[WriteBatch]:
@@ -279,16 +287,10 @@ def raw_batches(
     :func:`chunk_points`) as batches of at most ``batch_size`` items and ``max_bytes``
     bytes (a larger body is cut at line boundaries found by scanning), lazily."""
     for start in range(0, len(chunks), batch_size):
-        body = "\n".join(chunks[start : start + batch_size]).encode()
-        if len(body) <= max_bytes:
-            points = sum(counts[start : start + batch_size])
-            if points:
-                yield WriteBatch(body, points)
-        else:
-            for piece in split_by_size(body, max_bytes):
-                batch = WriteBatch.of_raw(piece)
-                if batch.points:
-                    yield batch
+        points = sum(counts[start : start + batch_size])
+        for batch in cut(chunks[start : start + batch_size], points, raw=True, max_bytes=max_bytes):
+            if batch.points:
+                yield batch
 
 
 def frame_batches(batches: Sequence[bytes], rows: int, max_bytes: int) -> list[WriteBatch]:
@@ -311,38 +313,3 @@ def frame_batches(batches: Sequence[bytes], rows: int, max_bytes: int) -> list[W
             )
         ]
     return out
-
-
-def group_by_model_target(
-    data: object,
-) -> dict[tuple[str | None, str | None], list[object]] | None:
-    """``data``'s items grouped by the ``database=``/``retention_policy=`` of their model
-    class, in order; None when no model in ``data`` names either (the common case, which
-    then costs one pass over the distinct types)."""
-    items: Sequence[object]
-    if isinstance(data, Measurement):
-        items = (data,)
-    elif isinstance(data, (list, tuple)):
-        items = data
-    else:
-        return None
-    targets = {}
-    for cls in {type(item) for item in items}:
-        if isinstance(cls, type) and issubclass(cls, Measurement):
-            target = model_target(cls)
-            if target is not None:
-                targets[cls] = target
-    if not targets:
-        return None
-    groups: dict[tuple[str | None, str | None], list[object]] = {}
-    for item in items:
-        groups.setdefault(targets.get(type(item), (None, None)), []).append(item)
-    return groups
-
-
-def model_target(model: type[Measurement]) -> tuple[str | None, str | None] | None:
-    """``(database, retention_policy)`` named by ``model``'s class keywords, or None."""
-    schema = schema_of(model)
-    if schema.database is None and schema.retention_policy is None:
-        return None
-    return schema.database, schema.retention_policy

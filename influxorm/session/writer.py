@@ -27,13 +27,10 @@ from influxorm.session.batching import (
     DEFAULT_MAX_BODY_BYTES,
     WriteBatch,
     chunk_points,
-    group_by_model_target,
+    cut,
     has_raw,
     is_dataframe,
     materialize,
-    model_target,
-    split_by_size,
-    split_lines_by_size,
 )
 from influxorm.session.lifecycle import (
     UnsentPointsWarning,
@@ -42,6 +39,13 @@ from influxorm.session.lifecycle import (
     unsent_warning,
 )
 from influxorm.session.options import check_session_options
+from influxorm.session.routing import (
+    NO_MODEL_TARGET,
+    TargetKey,
+    group_by_model_target,
+    model_target,
+    route,
+)
 from influxorm.session.sender import Sender, WriteTarget
 
 __all__ = [
@@ -94,12 +98,8 @@ class FailedBatch:
 OnError = Callable[[FailedBatch], None]
 OnProgress = Callable[[WriterProgress], None]
 
-
-TargetKey = tuple[str | None, str | None]
-"""A model's ``(database, retention_policy)`` class keywords; ``(None, None)``: the
-writer's own target."""
-
-_DEFAULT: TargetKey = (None, None)
+# Points of no model that names a database/retention policy: the writer's own target.
+_DEFAULT: TargetKey = NO_MODEL_TARGET
 
 Group = tuple[TargetKey, list[str], int, bool | None]
 """Encoded points for one target: ``(key, lines, points, idempotent)``."""
@@ -443,17 +443,18 @@ class AsyncBulkWriter:
         target = self._targets.get(key)
         if target is not None:
             return target
-        database, rp = key
         default = self._target
-        if database is None:
-            if default is None:
-                raise ValidationError(
-                    "no database given: pass db=... to writer(), set the session's database, "
-                    "or name one in the model (class M(Measurement, database=...))"
-                )
-            database = default.db
-        precision = default.precision if default is not None else None
-        target = WriteTarget(database, self._rp if self._rp is not None else rp, precision)
+        target = route(
+            key,
+            db=default.db if default is not None else None,
+            rp=self._rp,
+            precision=default.precision if default is not None else None,
+        )
+        if target is None:
+            raise ValidationError(
+                "no database given: pass db=... to writer(), set the session's database, "
+                "or name one in the model (class M(Measurement, database=...))"
+            )
         self._targets[key] = target
         return target
 
@@ -622,17 +623,9 @@ class AsyncBulkWriter:
 
     def _pieces(self, batch: _Batch) -> list[WriteBatch]:
         """The batch as request bodies of at most ``max_bytes``, with exact counts."""
-        if batch.idempotent is None:  # holds raw line protocol: cut where influxd would
-            body = "\n".join(batch.lines).encode()
-            if len(body) <= self._max_bytes:
-                return [WriteBatch(body, batch.points)]
-            return [WriteBatch.of_raw(piece) for piece in split_by_size(body, self._max_bytes)]
-        whole = WriteBatch.of_lines(batch.lines)
-        if len(whole.body) <= self._max_bytes:
-            return [whole]
-        return [
-            WriteBatch.of_lines(run) for run in split_lines_by_size(batch.lines, self._max_bytes)
-        ]
+        # idempotent None: it holds raw line protocol, cut where influxd would.
+        raw = batch.idempotent is None
+        return cut(batch.lines, batch.points, raw=raw, max_bytes=self._max_bytes)
 
     async def _send(self, batch: _Batch) -> None:
         """Send ``batch``; every way it can fail ends as a :class:`FailedBatch`."""

@@ -4,8 +4,8 @@ Everything is validated and counted before the first request: models, dicts and 
 line protocol through :func:`influxorm.models.writing.encode_lines` (a list of models a
 batch at a time, see ``model_line_batches``), DataFrames through
 :func:`influxorm.frames.encoder.encode_dataframe`. Points are routed to a database and
-retention policy by :func:`influxorm.session.batching.route`, cut into request bodies by
-:mod:`influxorm.session.batching` and sent by :meth:`Sender.write_bodies
+retention policy by :func:`influxorm.session.routing.route`, cut into request bodies by
+:func:`influxorm.session.batching.cut` and sent by :meth:`Sender.write_bodies
 <influxorm.session.sender.Sender.write_bodies>` with bounded concurrency.
 """
 
@@ -25,7 +25,6 @@ from influxorm.session.batching import (
     bodies,
     chunk_points,
     frame_batches,
-    group_by_model_target,
     has_raw,
     is_dataframe,
     line_batches,
@@ -38,6 +37,7 @@ from influxorm.session.config import (
     check_precision,
     require_raw_for_precision,
 )
+from influxorm.session.routing import NO_MODEL_TARGET, TargetKey, group_by_model_target, route
 from influxorm.session.sender import Sender, WriteTarget
 from influxorm.session.writer import AsyncBulkWriter, OnError, OnProgress
 
@@ -74,27 +74,14 @@ async def write(
         )
     data = materialize(require_raw_for_precision(data, precision))
     stamp = time.time_ns()
-    groups = group_by_model_target(data) if db is None else None
     # Everything is validated (and counted) before the first request is sent. Models
     # whose class names a database= or retention_policy= go there unless the call
-    # names db= (rp= alone overrides only the retention policy).
-    if groups is None:
-        target = WriteTarget(config.require_database(db), rp, precision)
-        plans = [_plan(config, data, target, stamp)]
-    else:
-        plans = [
-            _plan(
-                config,
-                items,
-                WriteTarget(
-                    model_db or config.require_database(None),
-                    rp or model_rp,
-                    precision,
-                ),
-                stamp,
-            )
-            for (model_db, model_rp), items in groups.items()
-        ]
+    # names db= (rp= alone overrides only the retention policy): see routing.
+    groups = group_by_model_target(data) if db is None else None
+    parts = [(NO_MODEL_TARGET, data)] if groups is None else list(groups.items())
+    plans = [
+        _plan(config, items, _target(config, key, db, rp, precision), stamp) for key, items in parts
+    ]
     total = sum(plan.points for plan in plans)
     report = _ProgressOffset(progress, total) if progress is not None else None
     for plan in plans:
@@ -111,6 +98,20 @@ async def write(
         if report is not None:
             report.offset += plan.points
     return total
+
+
+def _target(
+    config: SessionConfig,
+    key: TargetKey,
+    db: str | None,
+    rp: str | None,
+    precision: Precision | None,
+) -> WriteTarget:
+    default = db if db is not None else config.database
+    # route() finds no database exactly when require_database raises its message.
+    return route(key, db=default, rp=rp, precision=precision) or WriteTarget(
+        config.require_database(db), rp, precision
+    )
 
 
 def open_writer(
