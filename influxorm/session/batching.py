@@ -1,5 +1,4 @@
-"""Cutting line protocol into request bodies, counting its points exactly, and telling
-whether a retry is safe; no I/O.
+"""Cutting line protocol into request bodies with exact point counts; no I/O.
 
 Where a line ends is decided the way influxd decides it (:mod:`influxorm.linescan`): a
 LF inside a string field value does not end the line, so ``body.split(b"\\n")`` would
@@ -11,27 +10,22 @@ scanned.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Final
 
 from influxorm.exceptions import RequestTooLargeError
-from influxorm.linescan import line_spans, simple
+from influxorm.linescan import count_body_points, line_spans, simple
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "WriteBatch",
     "bodies",
-    "chunk_points",
-    "count_body_points",
     "cut",
     "frame_batches",
     "has_raw",
     "is_dataframe",
-    "is_timestamped",
     "line_batches",
-    "line_spans",
     "materialize",
     "raw_batches",
     "split_body",
@@ -42,14 +36,6 @@ __all__ = [
 DEFAULT_MAX_BODY_BYTES: Final = 10_000_000
 """The largest body a session sends in one request (influxd's default limit is 25 MB)."""
 
-# A line without a timestamp ends in its last field: a quoted string (ending in ``"``) or
-# a last space-separated token holding ``=``. A line with one ends in an integer token.
-# (A comment line may look untimed: that only forbids a retry, the safe side. A LF inside
-# a string value makes the line look untimed too: the safe side again.)
-_UNTIMED_LINE: Final = re.compile(rb'(?m)(?:"|=[^ \n]*)$')
-# A line that is a point: not blank, not a ``#`` comment (influxd skips leading spaces,
-# tabs and NULs before deciding). Used where every LF ends a line.
-_POINT_LINE: Final = re.compile(rb"(?m)^[ \t\x00]*[^# \t\x00\n]")
 _RAW: Final = (str, bytes, bytearray, memoryview)
 
 
@@ -76,37 +62,7 @@ def has_raw(data: object) -> bool:
     return False
 
 
-def is_timestamped(body: bytes) -> bool:
-    """Whether every line of ``body`` ends in a timestamp, so that sending it twice
-    stores nothing twice (about 0.5 s per million lines: sessions ask only when a retry
-    of an ambiguous failure is due)."""
-    return _UNTIMED_LINE.search(body) is None
-
-
 # -- line boundaries -----------------------------------------------------------------
-
-
-def _is_point(body: bytes, start: int, end: int) -> bool:
-    while start < end and body[start] in b" \t\x00":
-        start += 1
-    return start < end and body[start] != ord("#")
-
-
-def count_body_points(body: bytes) -> int:
-    """The points in ``body`` (blank and ``#`` comment lines excluded), with lines found
-    as influxd finds them: a LF inside a string field value does not end a point."""
-    if simple(body):
-        return len(_POINT_LINE.findall(body))
-    return sum(_is_point(body, start, end) for start, end in line_spans(body))
-
-
-def chunk_points(chunk: str) -> int:
-    """The points in one item of :func:`~influxorm.models.writing.encode_lines`' output
-    that came from raw line protocol (see :func:`count_body_points`)."""
-    if "\n" not in chunk:
-        stripped = chunk.lstrip(" \t\x00")
-        return int(bool(stripped) and not stripped.startswith("#"))
-    return count_body_points(chunk.encode())
 
 
 def _too_large(body: bytes) -> RequestTooLargeError:

@@ -8,8 +8,9 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 
 from influxorm.exceptions import InfluxORMError, RequestTooLargeError
+from influxorm.linescan import is_timestamped
 from influxorm.progress import Progress
-from influxorm.session.batching import WriteBatch, is_timestamped
+from influxorm.session.batching import WriteBatch
 from influxorm.session.config import Precision, SessionConfig
 from influxorm.session.errors import raise_for_response
 from influxorm.session.messages import Endpoint, Request, Response

@@ -21,12 +21,12 @@ from influxorm.exceptions import (
     ValidationError,
     WriteError,
 )
+from influxorm.linescan import chunk_points
 from influxorm.models.measurement import Measurement
 from influxorm.models.writing import encode_lines
 from influxorm.session.batching import (
     DEFAULT_MAX_BODY_BYTES,
     WriteBatch,
-    chunk_points,
     cut,
     has_raw,
     is_dataframe,

@@ -17,13 +17,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from influxorm.exceptions import ValidationError
+from influxorm.linescan import chunk_points
 from influxorm.models.writing import encode_lines, model_line_batches
 from influxorm.progress import Progress
 from influxorm.session.batching import (
     DEFAULT_MAX_BODY_BYTES,
     WriteBatch,
     bodies,
-    chunk_points,
     frame_batches,
     has_raw,
     is_dataframe,

@@ -12,12 +12,10 @@ from hypothesis import strategies as st
 
 from influxorm.exceptions import RequestTooLargeError
 from influxorm.lineprotocol import encode_point
+from influxorm.linescan import chunk_points, count_body_points, line_spans
 from influxorm.session.batching import (
     WriteBatch,
-    chunk_points,
-    count_body_points,
     frame_batches,
-    line_spans,
     raw_batches,
     split_body,
     split_by_size,

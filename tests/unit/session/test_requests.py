@@ -10,8 +10,8 @@ import pytest
 
 from influxorm.exceptions import ValidationError
 from influxorm.influxql import quote_ident
+from influxorm.linescan import chunk_points
 from influxorm.session import AsyncSession, Session
-from influxorm.session.batching import chunk_points
 from influxorm.session.config import (
     SessionConfig,
     require_raw_for_precision,
