@@ -24,6 +24,7 @@ from influxorm.exceptions import (
     TLSError,
     TransportError,
     TransportTimeoutError,
+    UnsupportedByServerError,
     ValidationError,
     WriteError,
 )
@@ -119,6 +120,7 @@ __all__ = [
     "Top",
     "TransportError",
     "TransportTimeoutError",
+    "UnsupportedByServerError",
     "ValidationError",
     "WriteError",
     "every",
