@@ -7,8 +7,10 @@ plans the statements, and ``session.migrate`` applies the plan. No I/O.
 
 Names: every name (policy, continuous query, database, measurement) is written as a
 double-quoted, escaped identifier, so any name InfluxQL can carry is accepted as it is --
-``"bars 1m"`` or ``"select"`` work, and no name can change a statement. Refused: empty
-names and names no identifier can carry (NUL, CR, lone surrogates).
+``"bars 1m"`` or ``"select"`` work, and no name can change a statement. Refused, with an
+error naming the declaration: empty names, names no identifier can carry (NUL, CR, lone
+surrogates), and retention policy names influxd's meta store refuses as "invalid name"
+(control and other unprintable characters, ``/``, ``\\``, ``.`` and ``..``).
 
 Durations are checked against what influxd 1.6.7 keeps as given: a retention duration is
 ``"INF"`` (or 0) or at least 1h, a shard duration at least 1h (influxd silently stores 1h
@@ -17,6 +19,7 @@ for less) and shorter than the retention duration.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Final
@@ -44,6 +47,20 @@ def _name(kind: str, name: object) -> str:
     except QueryBuildError as exc:
         raise ValidationError(f"{kind} {name!r}: the name cannot be written: {exc}") from None
     return name
+
+
+def _server_name(kind: str, name: object) -> str:
+    """A retention policy name as influxd's meta store accepts it (``meta.ValidName``):
+    printable (Go's ``unicode.IsPrint``: letters, marks, numbers, punctuation, symbols and
+    the ASCII space), not ``.`` or ``..``, without ``/`` or ``\\``."""
+    text = _name(kind, name)
+    bad = next((c for c in text if c != " " and unicodedata.category(c)[0] not in "LMNPS"), None)
+    if bad is not None or text in (".", "..") or "/" in text or "\\" in text:
+        why = f"the character {bad!r}" if bad is not None else "'/', '\\\\', '.' or '..'"
+        raise ValidationError(
+            f"{kind} {text!r}: influxd refuses names holding {why} (invalid name)", value=text
+        )
+    return text
 
 
 def _duration_ns(where: str, what: str, value: object) -> int:
@@ -91,7 +108,7 @@ class RetentionPolicy:
         replication: int = 1,
         default: bool = False,
     ) -> None:
-        name = _name("RetentionPolicy", name)
+        name = _server_name("RetentionPolicy", name)
         where = f"RetentionPolicy {name!r}"
         duration_ns = retention_ns(where, duration)
         shard_ns = None

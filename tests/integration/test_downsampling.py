@@ -5,6 +5,7 @@ declared CQ; backfill gives the same bars for the past."""
 from __future__ import annotations
 
 import itertools
+import re
 import time as clock
 from collections import defaultdict
 from collections.abc import Iterator
@@ -12,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import influxorm as orm
 from influxorm.session import Session
@@ -324,3 +327,84 @@ def test_migrate_on_2x_and_3x_is_refused_before_anything_is_sent(
         s.migrate(retention_policies=POLICIES)
     assert caught.value.server == server
     assert [r.statement for r in transport.requests] == [None]  # the /ping only
+
+
+HOSTILE = "'\"\\/;$-*\n\t#=, ()\u00e9\u2028\U0001f600"
+hostile_text = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(HOSTILE),
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def _valid_rp(name: str) -> bool:
+    try:
+        orm.RetentionPolicy(name, "1d")
+    except orm.ValidationError:
+        return False
+    return True
+
+
+rp_names = hostile_text.filter(_valid_rp)
+measurement_names = hostile_text.map(lambda s: s.replace("\n", " ")).filter(
+    lambda s: not s.endswith("\\") and not s.startswith(("#", " ", "\t")) and s.strip() != ""
+)
+
+
+@pytest.fixture(scope="module")
+def canary(cq_server: InfluxDBServer) -> Iterator[Session]:
+    with open_session(cq_server) as s:
+        s.create_database()
+        s.create_retention_policy("raw", duration="INF")
+        s.write([Tick(time=datetime(2024, 1, 1, tzinfo=UTC), instrument="C", price=1.0, size=1)])
+        yield s
+        s.drop_database()
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    rp_name=rp_names,
+    cq_name=hostile_text,
+    target=measurement_names,
+    value=hostile_text,
+    pattern=hostile_text.filter(lambda s: "\n" not in s),
+)
+def test_hostile_names_and_values_are_quoted(
+    cq_server: InfluxDBServer,
+    canary: Session,
+    rp_name: str,
+    cq_name: str,
+    target: str,
+    value: str,
+    pattern: str,
+) -> None:
+    query = (
+        Tick.objects.where(instrument__ne=value)
+        .exclude(instrument__regex=re.escape(pattern))
+        .aggregate(mean=orm.Mean("price"))
+        .group_by(orm.every("1m"))
+        .into(target, retention_policy=rp_name)
+    )
+    raw = orm.RetentionPolicy("raw", "7d", default=True)
+    declared = [raw, orm.RetentionPolicy(rp_name, "1d")] if rp_name != "raw" else [raw]
+    cq = orm.ContinuousQuery(cq_name, query)
+    with open_session(cq_server) as s:
+        s.create_database()
+        try:
+            changes = s.migrate(retention_policies=declared, continuous_queries=[cq])
+            assert [c.name for c in changes] == [rp.name for rp in declared] + [cq_name]
+            assert set(policies(s)) == {"autogen", "raw", rp_name}
+            assert cq_names(s) == [cq_name]
+            assert s.migrate(retention_policies=declared, continuous_queries=[cq]) == []
+        finally:
+            s.drop_database()
+    assert canary.database in canary.show_databases()
+    assert [t.price for t in Tick.objects.using(canary).fetch()] == [1.0]
+    assert cq_names(canary) == []

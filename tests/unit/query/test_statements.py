@@ -50,7 +50,7 @@ STATEMENTS: list[tuple[str, Callable[[], str], str]] = [
     ("drop rp", lambda: s.drop_retention_policy("rp", "db"), 'DROP RETENTION POLICY "rp" ON "db"'),
     (
         "create cq",
-        lambda: s.create_continuous_query("c q", "d\"b", "SELECT 1"),
+        lambda: s.create_continuous_query("c q", 'd"b', "SELECT 1"),
         'CREATE CONTINUOUS QUERY "c q" ON "d\\"b" BEGIN SELECT 1 END',
     ),
     (
