@@ -96,7 +96,7 @@ def _rp_changes(
         current_shard = go_duration_ns(row["shardGroupDuration"])
         if rp.shard_duration_ns is not None and current_shard != rp.shard_duration_ns:
             shard = rp.shard_duration_ns
-        elif duration and current_shard > duration and rp.shard_duration_ns is None:
+        elif duration and current_shard >= duration and rp.shard_duration_ns is None:
             # influxd refuses a duration shorter than the shard duration: take its default.
             shard = default_shard_ns(duration)
         if int(row["replicaN"]) != rp.replication:
