@@ -30,6 +30,7 @@ from influxorm.exceptions import QueryBuildError, ValidationError
 from influxorm.influxql import duration_to_ns, format_duration, quote_ident
 from influxorm.models.schema import ColumnKind
 from influxorm.query.expressions import Condition, Node
+from influxorm.query.functions import Function
 from influxorm.query.query import AggregateQuery, IntoQuery
 
 __all__ = ["ContinuousQuery", "Duration", "RetentionPolicy"]
@@ -212,6 +213,8 @@ class ContinuousQuery:
         except QueryBuildError as exc:
             raise ValidationError(f"{where}: {exc}") from None
         _check_floats(where, source.conditions)
+        for _, function in source.aggregates:
+            _check_function_floats(where, function)
         self.__attrs_init__(name, query, every_ns, resample_for_ns, select)
 
     @property
@@ -247,17 +250,29 @@ def _has_time(node: Node) -> bool:
     return any(_has_time(child) for child in node.children)
 
 
+def _check_float(where: str, value: object) -> None:
+    if isinstance(value, float) and Decimal(f"{value:.3f}") != Decimal(repr(value)):
+        raise ValidationError(
+            f"{where}: influxd stores a continuous query's floats with 3 decimals, "
+            f"so {value!r} would become {value:.3f}; round it",
+            value=value,
+        )
+
+
 def _check_floats(where: str, nodes: tuple[Node, ...]) -> None:
-    """influxd 1.6.7 stores a CQ as its own rewriting, which prints floats with three
-    decimals (``1.23456`` is stored as ``1.235``): refuse what that would change."""
+    """influxd 1.6.7 stores a CQ as its own rewriting, which prints the floats of
+    conditions and function arguments with three decimals (verified: ``1.23456`` is
+    stored as ``1.235``, ``0.0001`` as ``0.000``): refuse what that would change."""
     for node in nodes:
         if isinstance(node, Condition):
-            value = node.value
-            if isinstance(value, float) and Decimal(f"{value:.3f}") != Decimal(repr(value)):
-                raise ValidationError(
-                    f"{where}: influxd stores a continuous query's floats with 3 decimals, "
-                    f"so {value!r} would become {value:.3f}; round it",
-                    value=value,
-                )
+            _check_float(where, node.value)
         else:
             _check_floats(where, node.children)
+
+
+def _check_function_floats(where: str, function: Function) -> None:
+    for arg in function.arguments():
+        if isinstance(arg, Function):
+            _check_function_floats(where, arg)
+        else:
+            _check_float(where, arg)

@@ -114,6 +114,16 @@ def test_a_continuous_query_is_compiled_with_inline_literals() -> None:
         (lambda: orm.ContinuousQuery("c", bars(), resample_every="soon"), "resample_every"),
         (lambda: orm.ContinuousQuery("c", bars(instrument="a\rb")), "ContinuousQuery 'c'"),
         (lambda: orm.ContinuousQuery("c", bars(price__gt=1.23456)), "3 decimals"),
+        (lambda: orm.ContinuousQuery("c", bars(price__lt=0.0001)), "become 0.000"),
+        (
+            lambda: orm.ContinuousQuery(
+                "c",
+                Tick.objects.aggregate(p=orm.Percentile("price", 99.9375))
+                .group_by(orm.every("1m"))
+                .into(Bar),
+            ),
+            "99.9375 would become 99.938",
+        ),
         (lambda: orm.ContinuousQuery("", bars()), "non-empty str name"),
         (lambda: orm.ContinuousQuery("a\x00", bars()), "cannot be written"),
     ],
