@@ -408,3 +408,31 @@ def test_hostile_names_and_values_are_quoted(
     assert canary.database in canary.show_databases()
     assert [t.price for t in Tick.objects.using(canary).fetch()] == [1.0]
     assert cq_names(canary) == []
+
+
+async def test_the_async_session_migrates_and_backfills(cq_server: InfluxDBServer) -> None:
+    async with orm.AsyncSession(
+        cq_server.url,
+        database=f"ds_{next(_names)}",
+        username=cq_server.username,
+        password=cq_server.password,
+    ) as s:
+        await s.create_database()
+        try:
+            cq = orm.ContinuousQuery("bars", bars_query())
+            changes = await s.migrate(retention_policies=POLICIES, continuous_queries=[cq])
+            assert len(changes) == 3
+            assert await s.migrate(retention_policies=POLICIES, continuous_queries=[cq]) == []
+            rows = await s.show_continuous_queries(s.database)
+            assert [row["name"] for row in rows] == ["bars"]
+            await s.drop_continuous_query("bars")
+            assert await s.show_continuous_queries(s.database) == []
+            await s.create_continuous_query(cq)
+            assert await s.migrate(retention_policies=POLICIES, continuous_queries=[cq]) == []
+            start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1)
+            ticks = make_ticks(start, 120, per_second=1)
+            await s.write(ticks)
+            written = await s.backfill(cq.query, start=start, end=start + timedelta(minutes=2))
+            assert written == len(python_bars(ticks, 60)) == 4
+        finally:
+            await s.drop_database()
