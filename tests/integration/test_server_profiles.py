@@ -9,8 +9,6 @@ to influxd, so the data path is always the real server.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pandas as pd
 import pytest
 from support.faultproxy import Answer, FaultProxy, Recorded, Responder
@@ -44,7 +42,7 @@ def _ticks() -> list[Tick]:
 
 
 @pytest.fixture
-def ticks_db(influxdb_server: InfluxDBServer, influxdb_database: str) -> Iterator[str]:
+def ticks_db(influxdb_server: InfluxDBServer, influxdb_database: str) -> str:
     with Session(influxdb_server.url, database=influxdb_database) as session:
         session.write(_ticks())
     return influxdb_database
