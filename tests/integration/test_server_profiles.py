@@ -9,11 +9,14 @@ to influxd, so the data path is always the real server.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from support.faultproxy import Answer, FaultProxy, Recorded, Responder
 
 import influxorm as orm
+from influxorm.cli.main import main
 from influxorm.session import AsyncSession, Session
 from influxorm.testing import InfluxDBServer
 
@@ -403,3 +406,25 @@ def test_without_the_prefix_the_gateway_answers_404(
     ):
         session.ping()
     assert caught.value.status == 404
+
+
+def test_cli_server_flag_and_environment(
+    influxdb_server: InfluxDBServer,
+    ticks_db: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "ticks.csv"
+    with FaultProxy(influxdb_server.host, influxdb_server.port) as proxy:
+        connection = ["--url", proxy.url, "--database", ticks_db]
+        export = ["export", *connection, "-m", "profile_ticks", "-o", str(path)]
+        assert main([*export, "--server", "influxdb3"]) == 0
+        monkeypatch.setenv("INFLUXDB_SERVER", "influxdb3")
+        assert main([*export, "--chunk-size", "7"]) == 0
+        monkeypatch.setenv("INFLUXDB_SERVER", "influxdb9")
+        assert main(export) == 1
+    queries = _queries_of(proxy)
+    assert len(queries) >= 2
+    assert all("msgpack" not in (r.header("Accept") or "") for r in queries)
+    assert not [r for r in proxy.recorded if r.path == "/ping"]
+    assert len(path.read_text().splitlines()) == 41
