@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
 
 from influxorm import _context, schema_check
-from influxorm.exceptions import ServerError, ValidationError
+from influxorm.exceptions import QueryError, ServerError, ValidationError
 from influxorm.models.writing import encode_lines, model_line_batches
 from influxorm.progress import Progress
 from influxorm.query import execution, statements
@@ -643,6 +643,38 @@ class AsyncSession:
         response. Errors the server reports, in the HTTP status, inside a 200 answer or
         after good chunks, raise :class:`~influxorm.exceptions.QueryError`.
         """
+        try:
+            return await self._query(
+                q, db, rp, epoch, params, chunked, chunk_size, output, by_series=by_series
+            )
+        except QueryError as error:
+            self._config.server.annotate(error)  # e.g. 2.x: DBRP notes
+            raise
+
+    async def _noted(self, chunks: AsyncGenerator[T, None]) -> AsyncGenerator[T, None]:
+        """``chunks``, with the server's notes on an error raised after good chunks."""
+        try:
+            async for chunk in chunks:
+                yield chunk
+        except QueryError as error:
+            self._config.server.annotate(error)
+            raise
+        finally:
+            await chunks.aclose()
+
+    async def _query(
+        self,
+        q: str,
+        db: str | None,
+        rp: str | None,
+        epoch: Epoch | None,
+        params: Mapping[str, Any] | None,
+        chunked: bool,
+        chunk_size: int | None,
+        output: Output | None,
+        *,
+        by_series: bool,
+    ) -> Any:
         fmt = check_output(output) if output is not None else self._config.output
         frames = fmt == "dataframe"
         stream = chunked or frames
@@ -678,7 +710,8 @@ class AsyncSession:
                 return ChunkIterator(response, _raw_chunks(response, q))
             per_chunk = "json" if fmt == "iterable" else fmt
             decoded = ChunkIterator(
-                response, _decoded_chunks(response, q, per_chunk, by_series, as_json=not frames)
+                response,
+                self._noted(_decoded_chunks(response, q, per_chunk, by_series, as_json=not frames)),
             )
             return ChunkedQueryResult(decoded) if fmt == "iterable" else decoded
         if frames:

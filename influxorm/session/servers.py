@@ -367,6 +367,10 @@ class ServerState:
     def annotate(self, error: ServerError) -> None:
         """Add the notes that help on this server: DBRP mappings and token forms on 2.x."""
         message = error.server_message
+        if any(
+            _DBRP_NOTE in note or _TOKEN_NOTE in note for note in getattr(error, "__notes__", ())
+        ):
+            return
         v2 = self.profile is not None and self.profile.name == "influxdb2"
         if "no dbrp mapping" in message or (
             v2

@@ -428,3 +428,22 @@ def test_cli_server_flag_and_environment(
     assert all("msgpack" not in (r.header("Accept") or "") for r in queries)
     assert not [r for r in proxy.recorded if r.path == "/ping"]
     assert len(path.read_text().splitlines()) == 41
+
+
+def test_influxdb2_query_of_a_missing_database_names_dbrp_mappings(
+    influxdb_server: InfluxDBServer,
+) -> None:
+    # 1.x and 2.x answer alike here: 200 with results[0].error "database not found: x"
+    # (influxdata/ui#6633); on influxdb2 the error says where databases come from.
+    with (
+        Session(influxdb_server.url, database="no_such_db", server="influxdb2") as session,
+        pytest.raises(orm.QueryError, match="database not found") as caught,
+    ):
+        Tick.objects.using(session).where(sym="A").fetch()
+    assert "influx v1 dbrp create" in "\n".join(caught.value.__notes__)
+    with (
+        Session(influxdb_server.url, database="no_such_db", server="influxdb1") as session,
+        pytest.raises(orm.QueryError) as plain,
+    ):
+        session.query("SELECT * FROM m")
+    assert not getattr(plain.value, "__notes__", [])
