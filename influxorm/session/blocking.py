@@ -30,6 +30,7 @@ from influxorm.session.lifecycle import (
 from influxorm.session.loop_thread import LoopThread
 from influxorm.session.options import options_from_env, parse_url
 from influxorm.session.retry import RetryPolicy
+from influxorm.session.servers import Consistency, ServerName, ServerProfile
 from influxorm.session.transport import Transport
 from influxorm.session.writer import OnError, OnProgress
 
@@ -91,6 +92,8 @@ class Session:
         max_concurrency: int = 4,
         max_connections: int = 100,
         inline_statements: bool = False,
+        server: ServerName = "auto",
+        consistency: Consistency | None = None,
         transport: Transport | None = None,
     ) -> None:
         self._session = AsyncSession(
@@ -117,6 +120,8 @@ class Session:
             max_concurrency=max_concurrency,
             max_connections=max_connections,
             inline_statements=inline_statements,
+            server=server,
+            consistency=consistency,
             transport=transport,
         )
         self._loop_thread = LoopThread(f"influxorm-session-{next(_thread_names)}")
@@ -163,6 +168,15 @@ class Session:
     def inline_statements(self) -> bool:
         """See :attr:`AsyncSession.inline_statements`."""
         return self._session.inline_statements
+
+    @property
+    def server(self) -> ServerProfile | None:
+        """See :attr:`AsyncSession.server`."""
+        return self._session.server
+
+    def server_profile(self) -> ServerProfile:
+        """See :meth:`AsyncSession.server_profile`."""
+        return self._complete(self._session.server_profile())
 
     @property
     def output(self) -> Output:
@@ -294,6 +308,7 @@ class Session:
         measurement: str | None = None,
         tag_columns: Sequence[str] = (),
         progress: Progress | None = None,
+        consistency: Consistency | None = None,
         **extra_tags: str,
     ) -> int:
         """Write ``data``; returns the points written. See :meth:`AsyncSession.write`.
@@ -310,6 +325,7 @@ class Session:
                 measurement=measurement,
                 tag_columns=tag_columns,
                 progress=progress,
+                consistency=consistency,
                 **extra_tags,
             )
         )
@@ -325,6 +341,7 @@ class Session:
         on_progress: OnProgress | None = None,
         db: str | None = None,
         rp: str | None = None,
+        consistency: Consistency | None = None,
     ) -> BulkWriter:
         """A blocking bulk writer: ``with session.writer() as w: w.write(point)``.
 
@@ -341,6 +358,7 @@ class Session:
                 on_progress=on_progress,
                 db=db,
                 rp=rp,
+                consistency=consistency,
             ),
             self,
         )
