@@ -6,16 +6,17 @@ Plans come from :mod:`influxorm.query.migrations` and every statement from
 runs backfill slices.
 
 Servers: continuous queries and retention policies through InfluxQL exist only on
-InfluxDB 1.x (OSS and Enterprise). ``migrate`` asks ``/ping`` for the server's version
-(``X-Influxdb-Version``) first and raises :class:`~influxorm.exceptions.
-UnsupportedByServerError` for 2.x (use tasks and bucket retention) and 3.x (retention is
-set when a database is created; no continuous queries) before sending anything else.
+InfluxDB 1.x (OSS and Enterprise). ``migrate`` asks for the session's server profile
+(:mod:`influxorm.session.servers`: the ``server=`` option, or one ``/ping``) first and
+raises :class:`~influxorm.exceptions.UnsupportedByServerError` for 2.x (bucket retention,
+tasks) and 3.x (retention set when a database is created, the processing engine) before
+sending anything else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from influxorm.exceptions import UnsupportedByServerError, ValidationError
 from influxorm.influxql import duration_to_ns, format_duration
@@ -26,6 +27,7 @@ from influxorm.query.downsampling import ContinuousQuery, Duration
 from influxorm.query.migrations import Change, cq_statement, plan_migration
 from influxorm.query.query import IntoQuery
 from influxorm.session import admin
+from influxorm.session.servers import ServerProfile
 from influxorm.timeutil import to_ns
 
 if TYPE_CHECKING:
@@ -37,45 +39,31 @@ __all__ = [
     "create_continuous_query",
     "drop_continuous_query",
     "migrate",
+    "migrate_refusal",
     "show_continuous_queries",
-    "unsupported_by",
 ]
 
-_INSTEAD: Final = {
-    "2": (
-        "influxdb2",
-        "InfluxDB 2.x has no retention policies or continuous queries through InfluxQL: "
-        "set a bucket's retention period and downsample with a task (Flux), through the "
-        "2.x API",
-    ),
-    "3": (
-        "influxdb3",
-        "InfluxDB 3 has no continuous queries or InfluxQL retention policies: a database's "
-        "retention period is set when it is created (influxdb3 create database "
-        "--retention-period), and downsampling is done by a processing-engine plugin or "
-        "an external job",
-    ),
-}
 
-
-def unsupported_by(version: str, feature: str) -> UnsupportedByServerError | None:
-    """The error for ``feature`` on a server reporting ``version`` (``X-Influxdb-Version``),
-    or None for InfluxDB 1.x (and a server reporting no version)."""
-    major = version.lstrip("v")[:1]
-    if major not in _INSTEAD:
+def migrate_refusal(profile: ServerProfile, what: str) -> UnsupportedByServerError | None:
+    """The error for ``what`` on a server whose profile lacks administration statements or
+    ``SELECT ... INTO`` (2.x, 3.x), naming what it offers instead for both; else None."""
+    missing = [f for f in ("admin", "select_into") if not profile.supports(f)]
+    if not missing:
         return None
-    server, instead = _INSTEAD[major]
+    instead = " ".join(profile.instead.get(feature, "") for feature in missing).strip()
     return UnsupportedByServerError(
-        f"{feature} needs InfluxDB 1.x; this server is {server} ({version}). {instead}",
-        server=server,
-        feature=feature,
+        f"{profile.title} (server={profile.name!r}) does not support {what} "
+        f"(retention policies and continuous queries through InfluxQL): {instead}",
+        server=profile.name,
+        feature=what,
         instead=instead,
     )
 
 
-async def check_server(session: AsyncSession, feature: str) -> None:
-    """Raise UnsupportedByServerError when the server cannot do ``feature``."""
-    error = unsupported_by(await session.ping(), feature)
+async def check_server(session: AsyncSession, what: str) -> None:
+    """Raise UnsupportedByServerError when the session's server profile (given as
+    ``server=`` or found from ``/ping``) cannot do ``what``."""
+    error = migrate_refusal(await session.server_profile(), what)
     if error is not None:
         raise error
 
@@ -121,7 +109,7 @@ async def migrate(
     declarations; see :meth:`AsyncSession.migrate`."""
     policies = list(retention_policies)
     queries = list(continuous_queries)
-    await check_server(session, "migrate (retention policies and continuous queries)")
+    await check_server(session, "migrate")
     server_policies = admin.rows_as_dicts(
         await session.execute(statements.show_retention_policies(database))
     )

@@ -84,12 +84,12 @@ class Recording:
         await self.inner.aclose()
 
 
-def open_session(server: InfluxDBServer, **options: Any) -> Session:
+def open_session(influxd: InfluxDBServer, **options: Any) -> Session:
     return Session(
-        server.url,
+        influxd.url,
         database=f"ds_{next(_names)}",
-        username=server.username,
-        password=server.password,
+        username=influxd.username,
+        password=influxd.password,
         **options,
     )
 
@@ -314,11 +314,12 @@ def test_backfill_refuses_a_step_that_splits_buckets(session: Session) -> None:
 
 @pytest.mark.parametrize(
     ("version", "server", "instead"),
-    [("2.7.4", "influxdb2", "task"), ("v3.0.1", "influxdb3", "when it is created")],
+    [("2.7.4", "influxdb2", "task"), ("v3.0.1", "influxdb3", "set at creation")],
 )
 def test_migrate_on_2x_and_3x_is_refused_before_anything_is_sent(
     cq_server: InfluxDBServer, version: str, server: str, instead: str
 ) -> None:
+    """The profile found from /ping (here influxd's answer reporting another version)."""
     transport = Recording(cq_server.url, version=version)
     with (
         open_session(cq_server, transport=transport) as s,
@@ -327,6 +328,19 @@ def test_migrate_on_2x_and_3x_is_refused_before_anything_is_sent(
         s.migrate(retention_policies=POLICIES)
     assert caught.value.server == server
     assert [r.statement for r in transport.requests] == [None]  # the /ping only
+
+
+@pytest.mark.parametrize("server", ["influxdb2", "influxdb3"])
+def test_migrate_with_a_declared_server_sends_nothing(
+    cq_server: InfluxDBServer, server: str
+) -> None:
+    transport = Recording(cq_server.url)
+    with (
+        open_session(cq_server, transport=transport, server=server) as s,
+        pytest.raises(orm.UnsupportedByServerError, match=f"server='{server}'"),
+    ):
+        s.migrate(retention_policies=POLICIES, dry_run=True)
+    assert transport.requests == []
 
 
 HOSTILE = "'\"\\/;$-*\n\t#=, ()\u00e9\u2028\U0001f600"

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 import influxorm as orm
 from influxorm.query.canonical import cq_tokens, go_duration_ns
 from influxorm.query.migrations import cq_statement, default_shard_ns, plan_migration
-from influxorm.session.downsampling import slices, unsupported_by
+from influxorm.session.downsampling import migrate_refusal, slices
+from influxorm.session.servers import PROFILES
 
 H = 3600 * 10**9
 
@@ -220,16 +221,18 @@ def test_backfill_slices_are_whole_buckets() -> None:
 
 
 @pytest.mark.parametrize(
-    ("version", "server"), [("2.7.4", "influxdb2"), ("v2.1", "influxdb2"), ("3.0.1", "influxdb3")]
+    ("server", "instead"),
+    [("influxdb2", "use a task"), ("influxdb3", "retention period set at creation")],
 )
-def test_2x_and_3x_are_named_with_what_they_offer(version: str, server: str) -> None:
-    error = unsupported_by(version, "migrate")
+def test_2x_and_3x_are_named_with_what_they_offer(server: str, instead: str) -> None:
+    error = migrate_refusal(PROFILES[server], "migrate")
     assert error is not None
     assert error.server == server
     assert error.feature == "migrate"
+    assert instead in error.instead
     assert error.instead in str(error)
 
 
-@pytest.mark.parametrize("version", ["1.6.7", "1.8.10-c1.8.10", ""])
-def test_1x_is_supported(version: str) -> None:
-    assert unsupported_by(version, "migrate") is None
+@pytest.mark.parametrize("server", ["influxdb1", "enterprise"])
+def test_1x_is_supported(server: str) -> None:
+    assert migrate_refusal(PROFILES[server], "migrate") is None
