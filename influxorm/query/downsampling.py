@@ -71,6 +71,13 @@ def _duration_ns(where: str, what: str, value: object) -> int:
         raise ValidationError(f"{where}: {what}: {exc}", value=value) from None
 
 
+def _positive(where: str, what: str, value: object) -> int:
+    ns = _duration_ns(where, what, value)
+    if ns == 0:
+        raise ValidationError(f"{where}: {what} cannot be zero", value=value)
+    return ns
+
+
 def retention_ns(where: str, value: object) -> int:
     """A retention duration in ns (0 = INF), refused unless influxd keeps it as given."""
     if isinstance(value, str) and value.upper() == "INF":
@@ -200,9 +207,9 @@ class ContinuousQuery:
             )
         every_ns = resample_for_ns = None
         if resample_every is not None:
-            every_ns = _duration_ns(where, "resample_every", resample_every)
+            every_ns = _positive(where, "resample_every", resample_every)
         if resample_for is not None:
-            resample_for_ns = _duration_ns(where, "resample_for", resample_for)
+            resample_for_ns = _positive(where, "resample_for", resample_for)
             if resample_for_ns < source.interval.interval_ns:
                 raise ValidationError(
                     f"{where}: resample_for must be at least the GROUP BY interval "

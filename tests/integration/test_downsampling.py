@@ -450,3 +450,52 @@ async def test_the_async_session_migrates_and_backfills(cq_server: InfluxDBServe
             assert written == len(python_bars(ticks, 60)) == 4
         finally:
             await s.drop_database()
+
+
+SHAPES = {
+    "offset": Tick.objects.aggregate(open=orm.First("price"))
+    .group_by(orm.every("1h", offset="15m"))
+    .into(Bar),
+    "negative offset": Tick.objects.aggregate(open=orm.First("price"))
+    .group_by("instrument", orm.every("1d", offset=-timedelta(hours=6)))
+    .into(Bar),
+    "fill previous and tz": Tick.objects.aggregate(high=orm.Max("price"))
+    .group_by(orm.every("90m"), fill="previous")
+    .tz("Europe/London")
+    .into(Bar),
+    "fill float": Tick.objects.aggregate(high=orm.Mean("price"))
+    .group_by(orm.every("1m"), fill=-1.5)
+    .into(Bar),
+    "fill int and ints": Tick.objects.where(size__gt=-(2**62), size__lte=10)
+    .aggregate(volume=orm.Sum("size"))
+    .group_by(orm.every("1w"), fill=0)
+    .into(Bar),
+    "functions with arguments": Tick.objects.aggregate(
+        high=orm.Percentile("price", 99.5),
+        low=orm.Derivative(orm.Mean("price"), "1s"),
+        close=orm.MovingAverage(orm.Mean("price"), 3),
+        open=orm.Integral("price", "1m"),
+    )
+    .group_by(orm.every("5m"))
+    .into(Bar),
+    "in and regex": Tick.objects.where(
+        orm.Q(instrument__in=["A'B", "C\\D", 'E"F'])
+        | orm.Q(instrument__regex="^x/y\\.z$", price__lt=2.25)
+    )
+    .exclude(instrument="G H")
+    .aggregate(volume=orm.Count("size"))
+    .group_by("*", orm.every("30s"))
+    .into(Bar),
+    "into a named target": Tick.objects.aggregate(v=orm.Spread("price"))
+    .group_by(orm.every("2h"))
+    .into("spreads", retention_policy="bars"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_every_query_shape_reads_back_the_same(session: Session, name: str) -> None:
+    """influxd's rewriting of each shape compares equal to the declaration: migrate
+    creates it, then has nothing to do."""
+    cq = orm.ContinuousQuery(name, SHAPES[name], resample_every="2m", resample_for="2w")
+    assert len(session.migrate(retention_policies=POLICIES, continuous_queries=[cq])) == 3
+    assert session.migrate(retention_policies=POLICIES, continuous_queries=[cq]) == []

@@ -112,6 +112,7 @@ def test_a_continuous_query_is_compiled_with_inline_literals() -> None:
         ),
         (lambda: orm.ContinuousQuery("c", bars(), resample_for="30s"), "at least the GROUP BY"),
         (lambda: orm.ContinuousQuery("c", bars(), resample_every="soon"), "resample_every"),
+        (lambda: orm.ContinuousQuery("c", bars(), resample_every=0), "cannot be zero"),
         (lambda: orm.ContinuousQuery("c", bars(instrument="a\rb")), "ContinuousQuery 'c'"),
         (lambda: orm.ContinuousQuery("c", bars(price__gt=1.23456)), "3 decimals"),
         (lambda: orm.ContinuousQuery("c", bars(price__lt=0.0001)), "become 0.000"),
