@@ -24,6 +24,7 @@ from influxorm.exceptions import (
     TLSError,
     TransportError,
     TransportTimeoutError,
+    UnsupportedByServerError,
     ValidationError,
     WriteError,
 )
@@ -58,6 +59,8 @@ from influxorm.query import (
     every,
     now,
 )
+from influxorm.query.downsampling import ContinuousQuery, RetentionPolicy
+from influxorm.query.migrations import Change
 from influxorm.results.points import iterpoints
 from influxorm.session import AsyncSession, Session
 from influxorm.session.retry import RetryPolicy
@@ -73,6 +76,8 @@ __all__ = [
     "AsyncSession",
     "AuthenticationError",
     "Bottom",
+    "Change",
+    "ContinuousQuery",
     "Count",
     "CumulativeSum",
     "DatabaseNotFoundError",
@@ -105,6 +110,7 @@ __all__ = [
     "QueryBuildError",
     "QueryError",
     "RequestTooLargeError",
+    "RetentionPolicy",
     "RetentionPolicyNotFoundError",
     "RetryPolicy",
     "Sample",
@@ -119,6 +125,7 @@ __all__ = [
     "Top",
     "TransportError",
     "TransportTimeoutError",
+    "UnsupportedByServerError",
     "ValidationError",
     "WriteError",
     "every",

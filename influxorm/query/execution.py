@@ -47,6 +47,17 @@ M = TypeVar("M", bound="Measurement")
 Row = dict[str, Any]
 
 
+async def _compile(
+    query: Query[Any] | AggregateQuery[Any] | IntoQuery[Any], session: AsyncSession
+) -> tuple[str, dict[str, Any]]:
+    """``query``'s statement and params; inline (no params) when the session's server
+    cannot bind parameters (asked only when there are values to bind)."""
+    text, params = compile_query(query, inline=session.inline_statements)
+    if params and not await session._binds_parameters():
+        return compile_query(query, inline=True)
+    return text, params
+
+
 def _series(response: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     for result in response.get("results", ()):
         yield from result.get("series", ())
@@ -55,7 +66,7 @@ def _series(response: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
 async def _json(
     query: Query[Any] | AggregateQuery[Any], session: AsyncSession
 ) -> Mapping[str, Any]:
-    text, params = compile_query(query, inline=session.inline_statements)
+    text, params = await _compile(query, session)
     response: Mapping[str, Any] = await session.query(
         text, db=query.schema.database, epoch="ns", params=params or None, output="json"
     )
@@ -196,6 +207,8 @@ async def count_async(query: Query[Any], session: AsyncSession) -> int:
 async def delete_async(query: Query[Any], session: AsyncSession) -> None:
     """``DELETE`` the points ``query`` matches (tags and time conditions only)."""
     text, params = compile_delete(query, inline=session.inline_statements)
+    if params and not await session._binds_parameters():
+        text, params = compile_delete(query, inline=True)
     await session.query(text, db=query.schema.database, params=params or None, output="json")
 
 
@@ -225,7 +238,7 @@ async def _chunks(
     query: Query[Any] | AggregateQuery[Any], session: AsyncSession, chunk_size: int
 ) -> AsyncIterator[Mapping[str, Any]]:
     check_chunk_size(chunk_size)
-    text, params = compile_query(query, inline=session.inline_statements)
+    text, params = await _compile(query, session)
     chunks = await session.query(
         text,
         db=query.schema.database,
@@ -281,7 +294,7 @@ async def to_dataframe_async(query: Query[Any] | AggregateQuery[Any], session: A
     Columns of a row query are named by model attribute and typed by the model; an
     aggregate query keeps its names and GROUP BY tags.
     """
-    text, params = compile_query(query, inline=session.inline_statements)
+    text, params = await _compile(query, session)
     frame = await session.query(
         text, db=query.schema.database, epoch="ns", params=params or None, output="dataframe"
     )
@@ -304,7 +317,8 @@ async def to_dataframe_async(query: Query[Any] | AggregateQuery[Any], session: A
 
 async def execute_into_async(query: IntoQuery[Any], session: AsyncSession) -> int:
     """Run ``SELECT ... INTO``; return the number of points written."""
-    text, params = compile_query(query, inline=session.inline_statements)
+    session._require("select_into", "SELECT ... INTO")
+    text, params = await _compile(query, session)
     response = await session.query(
         text, db=query.source.schema.database, epoch="ns", params=params or None, output="json"
     )

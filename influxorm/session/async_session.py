@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
@@ -20,7 +21,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
 
 from influxorm import _context, schema_check
-from influxorm.exceptions import ValidationError
+from influxorm.exceptions import QueryError, ServerError, ValidationError
 from influxorm.models.writing import encode_lines, model_line_batches
 from influxorm.progress import Progress
 from influxorm.query import execution, statements
@@ -36,7 +37,7 @@ from influxorm.results.output import (
     convert_response,
     frames_for_statements,
 )
-from influxorm.session import admin
+from influxorm.session import admin, downsampling
 from influxorm.session.aiohttp_transport import AiohttpTransport
 from influxorm.session.base import (
     DEFAULT_URL,
@@ -61,11 +62,20 @@ from influxorm.session.batching import (
     raw_batches,
 )
 from influxorm.session.chunks import ChunkIterator
-from influxorm.session.messages import Response
+from influxorm.session.messages import Request, Response
 from influxorm.session.options import options_from_env, parse_url
 from influxorm.session.patterns import QueryPattern, format_pattern
 from influxorm.session.retry import RetryPolicy
 from influxorm.session.sending import Sender, WriteTarget
+from influxorm.session.servers import (
+    Consistency,
+    Feature,
+    ServerName,
+    ServerProfile,
+    check_consistency,
+    identify,
+    needs_profile,
+)
 from influxorm.session.transport import Transport
 from influxorm.session.writer import AsyncBulkWriter, OnError, OnProgress
 
@@ -73,6 +83,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from influxorm.models.measurement import Measurement
+    from influxorm.query.downsampling import ContinuousQuery, RetentionPolicy
+    from influxorm.query.migrations import Change
+    from influxorm.query.query import IntoQuery
 
 __all__ = ["AsyncSession"]
 
@@ -142,6 +155,8 @@ class AsyncSession:
         max_concurrency: int = 4,
         max_connections: int = 100,
         inline_statements: bool = False,
+        server: ServerName = "auto",
+        consistency: Consistency | None = None,
         transport: Transport | None = None,
     ) -> None:
         self._config = SessionConfig(
@@ -168,6 +183,8 @@ class AsyncSession:
             max_concurrency=max_concurrency,
             max_connections=max_connections,
             inline_statements=inline_statements,
+            server=server,
+            consistency=consistency,
         )
         config = self._config
         self._transport: Transport = transport or AiohttpTransport(
@@ -230,8 +247,36 @@ class AsyncSession:
     @property
     def inline_statements(self) -> bool:
         """Whether model queries are sent as ``query.inline_influxql`` (values written as
-        literals, no ``params``) rather than as ``query.influxql`` with bound parameters."""
-        return self._config.inline_statements
+        literals, no ``params``) rather than as ``query.influxql`` with bound parameters:
+        the ``inline_statements`` option, or a server profile without bound parameters."""
+        profile = self._config.server.profile
+        return self._config.inline_statements or (
+            profile is not None and not profile.bound_parameters
+        )
+
+    @property
+    def server(self) -> ServerProfile | None:
+        """The server's profile (see :mod:`influxorm.session.servers`): the one given as
+        ``server=``, else the one ``/ping`` identified, None while not yet needed."""
+        return self._config.server.profile
+
+    async def server_profile(self) -> ServerProfile:
+        """The server's profile; with ``server="auto"`` found by one ``/ping``, once."""
+        state = self._config.server
+        if state.profile is None:
+            state.found(await identify(self._sender))
+        assert state.profile is not None
+        return state.profile
+
+    async def _binds_parameters(self) -> bool:
+        """Whether statements with values may be sent with bound ``params``."""
+        if self._config.inline_statements:
+            return False
+        return (await self.server_profile()).bound_parameters
+
+    def _require(self, feature: Feature, what: str) -> None:
+        """UnsupportedByServerError if the server's known profile lacks ``feature``."""
+        self._config.server.check_feature(feature, what)
 
     @property
     def retry(self) -> RetryPolicy:
@@ -327,6 +372,7 @@ class AsyncSession:
         measurement: str | None = None,
         tag_columns: Sequence[str] = (),
         progress: Progress | None = None,
+        consistency: Consistency | None = None,
         **extra_tags: str,
     ) -> int:
         """Write ``data`` and return the number of points written.
@@ -353,11 +399,17 @@ class AsyncSession:
         else the database's default retention policy. ``precision`` (``n u ms s m h``)
         gives the unit of raw line protocol timestamps; structured points are encoded
         in nanoseconds, so mixing them with another precision is a ValidationError.
+        ``consistency`` (``any``, ``one``, ``quorum``, ``all``; default: the session's) is
+        the write consistency an InfluxDB Enterprise cluster applies.
         """
         if precision is not None:
             check_precision(precision)
+            if needs_profile(precision):
+                await self.server_profile()
+            self._config.server.wire_precision(precision)
+        check_consistency(consistency)
         if is_dataframe(data):
-            target = WriteTarget(self._config.require_database(db), rp, precision)
+            target = WriteTarget(self._config.require_database(db), rp, precision, consistency)
             return await self._write_dataframe(
                 data, target, measurement, tag_columns, extra_tags, progress
             )
@@ -372,7 +424,7 @@ class AsyncSession:
         # whose class names a database= or retention_policy= go there unless the call
         # names db= (rp= alone overrides only the retention policy).
         if groups is None:
-            target = WriteTarget(self._config.require_database(db), rp, precision)
+            target = WriteTarget(self._config.require_database(db), rp, precision, consistency)
             plans = [self._plan(data, target, stamp)]
         else:
             plans = [
@@ -382,6 +434,7 @@ class AsyncSession:
                         model_db or self._config.require_database(None),
                         rp or model_rp,
                         precision,
+                        consistency,
                     ),
                     stamp,
                 )
@@ -470,6 +523,7 @@ class AsyncSession:
         on_progress: OnProgress | None = None,
         db: str | None = None,
         rp: str | None = None,
+        consistency: Consistency | None = None,
     ) -> AsyncBulkWriter:
         """A bulk writer for a stream of points: ``async with session.writer() as w:
         await w.write(point)``. See :class:`~influxorm.session.writer.AsyncBulkWriter`;
@@ -479,10 +533,12 @@ class AsyncSession:
         Points go where :meth:`write` sends them: without ``db=``, a model whose class
         names ``database=``/``retention_policy=`` is written there (in batches of its
         own), everything else to the session's database; ``rp=`` overrides the
-        retention policy. With ``db=``, everything goes to ``db`` (and ``rp``)."""
+        retention policy. With ``db=``, everything goes to ``db`` (and ``rp``).
+        ``consistency`` as in :meth:`write`."""
+        check_consistency(consistency)
         target = None
         if db is not None or self._config.database:
-            target = WriteTarget(self._config.require_database(db), rp, None)
+            target = WriteTarget(self._config.require_database(db), rp, None, consistency)
         writer = AsyncBulkWriter(
             self._sender,
             target,
@@ -494,6 +550,7 @@ class AsyncSession:
             max_buffer=max_buffer,
             on_error=on_error,
             on_progress=on_progress,
+            consistency=consistency,
         )
         self._writers.add(writer)
         return writer
@@ -589,10 +646,46 @@ class AsyncSession:
         response. Errors the server reports, in the HTTP status, inside a 200 answer or
         after good chunks, raise :class:`~influxorm.exceptions.QueryError`.
         """
+        try:
+            return await self._query(
+                q, db, rp, epoch, params, chunked, chunk_size, output, by_series=by_series
+            )
+        except QueryError as error:
+            self._config.server.annotate(error)  # e.g. 2.x: DBRP notes
+            raise
+
+    async def _noted(self, chunks: AsyncGenerator[T, None]) -> AsyncGenerator[T, None]:
+        """``chunks``, with the server's notes on an error raised after good chunks."""
+        try:
+            async for chunk in chunks:
+                yield chunk
+        except QueryError as error:
+            self._config.server.annotate(error)
+            raise
+        finally:
+            await chunks.aclose()
+
+    async def _query(
+        self,
+        q: str,
+        db: str | None,
+        rp: str | None,
+        epoch: Epoch | None,
+        params: Mapping[str, Any] | None,
+        chunked: bool,
+        chunk_size: int | None,
+        output: Output | None,
+        *,
+        by_series: bool,
+    ) -> Any:
         fmt = check_output(output) if output is not None else self._config.output
         frames = fmt == "dataframe"
         stream = chunked or frames
-        request = self._config.query_request(
+        # Refused only by a known profile: an "auto" session does not /ping for this (the
+        # server refuses what it cannot run itself).
+        self._config.server.check_statement(q)
+        build = functools.partial(
+            self._config.query_request,
             q,
             db=db,
             rp=rp,
@@ -600,18 +693,28 @@ class AsyncSession:
             params=params,
             chunked=stream,
             chunk_size=chunk_size if chunked or chunk_size else (_FRAME_CHUNK if frames else None),
-            # msgpack when installed; "bytes" stays JSON, and so do RFC 3339 times (a
-            # msgpack time has no tz() offset).
-            accept=frame_accept() if frames or (fmt != "bytes" and epoch is not None) else None,
         )
-        response = await self._sender.send(request, idempotent=request.method == "GET")
+        # msgpack when installed; "bytes" stays JSON, and so do RFC 3339 times (a msgpack
+        # time has no tz() offset).
+        request = build(
+            accept=frame_accept() if frames or (fmt != "bytes" and epoch is not None) else None
+        )
+        try:
+            response = await self._sender.send(request, idempotent=request.method == "GET")
+        except ServerError as error:
+            if not (_asks_msgpack(request) and self._config.server.refuses_msgpack(error)):
+                raise
+            logger.info("the server refused msgpack (%s): asking for JSON from now on", error)
+            request = build(accept=None)
+            response = await self._sender.send(request, idempotent=request.method == "GET")
         q = request.statement or q  # passwords masked in error messages
         if chunked:
             if fmt == "bytes":
                 return ChunkIterator(response, _raw_chunks(response, q))
             per_chunk = "json" if fmt == "iterable" else fmt
             decoded = ChunkIterator(
-                response, _decoded_chunks(response, q, per_chunk, by_series, as_json=not frames)
+                response,
+                self._noted(_decoded_chunks(response, q, per_chunk, by_series, as_json=not frames)),
             )
             return ChunkedQueryResult(decoded) if fmt == "iterable" else decoded
         if frames:
@@ -729,6 +832,73 @@ class AsyncSession:
         ``shardGroupDuration``, ``replicaN``, ``default``)."""
         target = self._config.require_database(database)
         return admin.rows_as_dicts(await self.execute(statements.show_retention_policies(target)))
+
+    async def show_continuous_queries(self, database: str | None = None) -> list[dict[str, str]]:
+        """Continuous queries (``database``, ``name``, ``query`` as the server prints it), of
+        ``database`` only when given."""
+        return await downsampling.show_continuous_queries(self, database)
+
+    async def create_continuous_query(
+        self, query: ContinuousQuery, *, database: str | None = None
+    ) -> None:
+        """``CREATE CONTINUOUS QUERY`` for a declaration on ``database`` (default: session's)."""
+        await downsampling.create_continuous_query(
+            self, query, self._config.require_database(database)
+        )
+
+    async def drop_continuous_query(self, name: str, *, database: str | None = None) -> None:
+        """``DROP CONTINUOUS QUERY`` (nothing happens if there is none of that name)."""
+        await downsampling.drop_continuous_query(
+            self, name, self._config.require_database(database)
+        )
+
+    async def migrate(
+        self,
+        *,
+        retention_policies: Iterable[RetentionPolicy] = (),
+        continuous_queries: Iterable[ContinuousQuery] = (),
+        database: str | None = None,
+        prune: bool = False,
+        dry_run: bool = False,
+    ) -> list[Change]:
+        """Bring ``database``'s retention policies and continuous queries to the declarations.
+
+        Creates what is missing, alters a changed policy (``ALTER RETENTION POLICY``), drops
+        and re-creates a changed continuous query, and with ``prune=True`` drops what is not
+        declared. Returns the changes (each with its exact statement): ``[]`` when nothing
+        differs. ``dry_run=True`` only reads the server and returns the plan. InfluxDB 1.x
+        only: UnsupportedByServerError on 2.x and 3.x.
+        """
+        return await downsampling.migrate(
+            self,
+            self._config.require_database(database),
+            retention_policies=retention_policies,
+            continuous_queries=continuous_queries,
+            prune=prune,
+            dry_run=dry_run,
+        )
+
+    async def backfill(
+        self,
+        query: ContinuousQuery | IntoQuery[Any],
+        *,
+        start: object,
+        end: object,
+        step: timedelta | str | int | None = None,
+        database: str | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """Run a continuous query (or ``SELECT ... INTO`` query) over ``[start, end)``.
+
+        The range is widened to whole GROUP BY buckets and run in slices of ``step``
+        (a whole number of intervals; default 1000 of them), one statement at a time, so
+        the server aggregates a bounded range per request. Re-running writes the same
+        points again (idempotent). ``progress(done, total, "backfill slices")`` after each
+        slice. Returns the number of points written.
+        """
+        return await downsampling.backfill(
+            self, query, start=start, end=end, step=step, database=database, progress=progress
+        )
 
     async def create_user(self, name: str, password: str, *, admin: bool = False) -> None:
         """``CREATE USER`` (``admin=True``: with all privileges).
@@ -922,6 +1092,10 @@ class _ProgressOffset:
 
     def __call__(self, done: int, total: int | None, what: str) -> None:
         self.progress(self.offset + done, self.total, what)
+
+
+def _asks_msgpack(request: Request) -> bool:
+    return any(k == "Accept" and MSGPACK in v for k, v in request.headers)
 
 
 def _content_type(response: Response) -> str:

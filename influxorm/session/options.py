@@ -10,7 +10,9 @@ segments are a path prefix (a server behind a reverse proxy at ``/influx``). Que
 ``timeout``, ``connect_timeout``, ``read_timeout`` (seconds), ``verify_ssl``
 (``true``/``false``), ``ssl_ca``, ``ssl_cert``, ``ssl_key`` (file paths), ``gzip``
 (``true``/``false``), ``token``, ``output``, ``retries`` (max attempts, 1 = none),
-``max_concurrency``, ``batch_size``, ``inline_statements`` (``true``/``false``). User and
+``max_concurrency``, ``batch_size``, ``inline_statements`` (``true``/``false``), ``server``
+(``auto``, ``influxdb1``, ``enterprise``, ``influxdb2``, ``influxdb3``), ``consistency``
+(``any``, ``one``, ``quorum``, ``all``: Enterprise write consistency). User and
 password are percent-decoded; how a
 password that is not encoded is read is in :mod:`influxorm.session.urls`.
 """
@@ -25,6 +27,7 @@ from typing import Any, Final
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from influxorm.exceptions import ValidationError
+from influxorm.session.servers import check_consistency, check_server
 from influxorm.session.urls import require_scheme, split_userinfo
 
 __all__ = [
@@ -87,6 +90,8 @@ _URL_OPTIONS: Final[dict[str, Callable[[str, str], Any]]] = {
     "max_concurrency": _integer,
     "batch_size": _integer,
     "inline_statements": _flag,
+    "server": _text,
+    "consistency": _text,
     "database": _text,
 }
 
@@ -101,6 +106,7 @@ _ENV_OPTIONS: Final = (
     "ssl_cert",
     "ssl_key",
     "ssl_password",
+    "server",
 )
 
 
@@ -190,6 +196,14 @@ def _check_url(name: str, value: object) -> None:
         raise ValidationError(f"option {name} must be a str, not a {_type_name(value)}")
 
 
+def _check_server(name: str, value: object) -> None:
+    check_server(value)
+
+
+def _check_consistency(name: str, value: object) -> None:
+    check_consistency(value)
+
+
 _SESSION_OPTIONS: Final[dict[str, Callable[[str, object], None]]] = {
     "url": _check_url,
     "database": _check_text,
@@ -213,6 +227,8 @@ _SESSION_OPTIONS: Final[dict[str, Callable[[str, object], None]]] = {
     "max_concurrency": _check_count,
     "max_connections": _check_count,
     "inline_statements": _check_flag,
+    "server": _check_server,
+    "consistency": _check_consistency,
     # The bulk writer's (session.writer(...)).
     "flush_interval": _check_seconds,
     "max_buffer": _check_optional_count,
@@ -274,7 +290,8 @@ def options_from_env(environ: Mapping[str, str], prefix: str = ENV_PREFIX) -> di
     """Session keyword arguments from ``<prefix>URL`` (the URL form) and the variables
     ``<prefix>DATABASE``, ``<prefix>USERNAME``, ``<prefix>PASSWORD``, ``<prefix>TOKEN``,
     ``<prefix>UNIX_SOCKET``, ``<prefix>SSL_CA``, ``<prefix>SSL_CERT``, ``<prefix>SSL_KEY``,
-    which override the URL's parts."""
+    ``<prefix>SSL_PASSWORD``, ``<prefix>SERVER`` (the server profile), which override
+    the URL's parts."""
     options: dict[str, Any] = {}
     url = environ.get(prefix + "URL")
     if url:

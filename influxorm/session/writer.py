@@ -204,6 +204,7 @@ class AsyncBulkWriter:
         on_progress: OnProgress | None = None,
         route_models: bool = False,
         default_rp: str | None = None,
+        consistency: str | None = None,
     ) -> None:
         check_session_options(
             {
@@ -217,6 +218,7 @@ class AsyncBulkWriter:
         self._target = target
         self._route_models = route_models
         self._rp = target.rp if target is not None else default_rp
+        self._consistency = consistency
         self.batch_size = batch_size
         self.flush_interval = flush_interval
         self.max_concurrency = max_concurrency
@@ -454,7 +456,9 @@ class AsyncBulkWriter:
                 )
             database = default.db
         precision = default.precision if default is not None else None
-        target = WriteTarget(database, self._rp if self._rp is not None else rp, precision)
+        target = WriteTarget(
+            database, self._rp if self._rp is not None else rp, precision, self._consistency
+        )
         self._targets[key] = target
         return target
 
