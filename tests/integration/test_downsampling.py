@@ -95,70 +95,70 @@ def open_session(influxd: InfluxDBServer, **options: Any) -> Session:
 
 
 @pytest.fixture
-def session(cq_server: InfluxDBServer) -> Iterator[Session]:
+def cq_session(cq_server: InfluxDBServer) -> Iterator[Session]:
     with open_session(cq_server) as s:
         s.create_database()
         yield s
         s.drop_database()
 
 
-def policies(session: Session) -> dict[str, tuple[str, str, int, bool]]:
+def policies(cq_session: Session) -> dict[str, tuple[str, str, int, bool]]:
     return {
         row["name"]: (row["duration"], row["shardGroupDuration"], row["replicaN"], row["default"])
-        for row in session.show_retention_policies()
+        for row in cq_session.show_retention_policies()
     }
 
 
-def cq_names(session: Session) -> list[str]:
-    return [row["name"] for row in session.show_continuous_queries(session.database)]
+def cq_names(cq_session: Session) -> list[str]:
+    return [row["name"] for row in cq_session.show_continuous_queries(cq_session.database)]
 
 
-def test_migrate_creates_then_has_nothing_to_do(session: Session) -> None:
+def test_migrate_creates_then_has_nothing_to_do(cq_session: Session) -> None:
     cq = orm.ContinuousQuery("bars_1m", bars_query(), resample_for="10m")
-    changes = session.migrate(retention_policies=POLICIES, continuous_queries=[cq])
+    changes = cq_session.migrate(retention_policies=POLICIES, continuous_queries=[cq])
     assert [(c.action, c.kind, c.name) for c in changes] == [
         ("create", "retention policy", "raw"),
         ("create", "retention policy", "bars"),
         ("create", "continuous query", "bars_1m"),
     ]
     assert changes[2].statement.startswith(
-        f'CREATE CONTINUOUS QUERY "bars_1m" ON "{session.database}" RESAMPLE FOR 10m BEGIN '
+        f'CREATE CONTINUOUS QUERY "bars_1m" ON "{cq_session.database}" RESAMPLE FOR 10m BEGIN '
     )
-    found = policies(session)
+    found = policies(cq_session)
     assert found["raw"] == ("168h0m0s", "24h0m0s", 1, True)
     assert found["bars"] == ("8736h0m0s", "168h0m0s", 1, False)
-    assert cq_names(session) == ["bars_1m"]
-    assert session.migrate(retention_policies=POLICIES, continuous_queries=[cq]) == []
+    assert cq_names(cq_session) == ["bars_1m"]
+    assert cq_session.migrate(retention_policies=POLICIES, continuous_queries=[cq]) == []
 
 
-def test_a_changed_duration_is_one_alter(session: Session) -> None:
-    session.migrate(retention_policies=POLICIES)
+def test_a_changed_duration_is_one_alter(cq_session: Session) -> None:
+    cq_session.migrate(retention_policies=POLICIES)
     shorter = [orm.RetentionPolicy("raw", "3d", default=True), POLICIES[1]]
-    changes = session.migrate(retention_policies=shorter)
+    changes = cq_session.migrate(retention_policies=shorter)
     assert [(c.action, c.statement) for c in changes] == [
-        ("alter", f'ALTER RETENTION POLICY "raw" ON "{session.database}" DURATION 3d')
+        ("alter", f'ALTER RETENTION POLICY "raw" ON "{cq_session.database}" DURATION 3d')
     ]
-    assert policies(session)["raw"][0] == "72h0m0s"
+    assert policies(cq_session)["raw"][0] == "72h0m0s"
     # Shorter than its shard duration: the shard duration follows, in the same ALTER.
     two_hours = [orm.RetentionPolicy("raw", "2h", default=True), POLICIES[1]]
-    (change,) = session.migrate(retention_policies=two_hours)
+    (change,) = cq_session.migrate(retention_policies=two_hours)
     assert change.statement.endswith("DURATION 2h SHARD DURATION 1h")
-    assert policies(session)["raw"][:2] == ("2h0m0s", "1h0m0s")
-    assert session.migrate(retention_policies=two_hours) == []
+    assert policies(cq_session)["raw"][:2] == ("2h0m0s", "1h0m0s")
+    assert cq_session.migrate(retention_policies=two_hours) == []
 
 
-def test_a_changed_cq_is_dropped_and_created(session: Session) -> None:
+def test_a_changed_cq_is_dropped_and_created(cq_session: Session) -> None:
     first = orm.ContinuousQuery("bars", bars_query("1m"))
-    session.migrate(retention_policies=POLICIES, continuous_queries=[first])
+    cq_session.migrate(retention_policies=POLICIES, continuous_queries=[first])
     second = orm.ContinuousQuery("bars", bars_query("5m"))
-    changes = session.migrate(retention_policies=POLICIES, continuous_queries=[second])
+    changes = cq_session.migrate(retention_policies=POLICIES, continuous_queries=[second])
     assert [(c.action, c.kind, c.name) for c in changes] == [
         ("drop", "continuous query", "bars"),
         ("create", "continuous query", "bars"),
     ]
-    (row,) = session.show_continuous_queries(session.database)
+    (row,) = cq_session.show_continuous_queries(cq_session.database)
     assert "time(5m)" in row["query"]
-    assert session.migrate(retention_policies=POLICIES, continuous_queries=[second]) == []
+    assert cq_session.migrate(retention_policies=POLICIES, continuous_queries=[second]) == []
 
 
 def test_dry_run_sends_nothing_but_reads(cq_server: InfluxDBServer) -> None:
@@ -181,21 +181,23 @@ def test_dry_run_sends_nothing_but_reads(cq_server: InfluxDBServer) -> None:
         setup.drop_database()
 
 
-def test_prune_drops_only_what_is_undeclared(session: Session) -> None:
+def test_prune_drops_only_what_is_undeclared(cq_session: Session) -> None:
     keep = orm.ContinuousQuery("keep", bars_query())
     extra = orm.ContinuousQuery("extra", bars_query("5m"))
     spare = orm.RetentionPolicy("spare", "1d")
-    session.migrate(retention_policies=[*POLICIES, spare], continuous_queries=[keep, extra])
-    assert session.migrate(retention_policies=POLICIES, continuous_queries=[keep]) == []
-    changes = session.migrate(retention_policies=POLICIES, continuous_queries=[keep], prune=True)
+    cq_session.migrate(retention_policies=[*POLICIES, spare], continuous_queries=[keep, extra])
+    assert cq_session.migrate(retention_policies=POLICIES, continuous_queries=[keep]) == []
+    changes = cq_session.migrate(retention_policies=POLICIES, continuous_queries=[keep], prune=True)
     assert {(c.action, c.kind, c.name) for c in changes} == {
         ("drop", "continuous query", "extra"),
         ("drop", "retention policy", "spare"),
         ("drop", "retention policy", "autogen"),
     }
-    assert sorted(policies(session)) == ["bars", "raw"]
-    assert cq_names(session) == ["keep"]
-    assert session.migrate(retention_policies=POLICIES, continuous_queries=[keep], prune=True) == []
+    assert sorted(policies(cq_session)) == ["bars", "raw"]
+    assert cq_names(cq_session) == ["keep"]
+    assert (
+        cq_session.migrate(retention_policies=POLICIES, continuous_queries=[keep], prune=True) == []
+    )
 
 
 def python_bars(ticks: list[Tick], every_s: int) -> dict[tuple[str, int], tuple[Any, ...]]:
@@ -215,7 +217,7 @@ def python_bars(ticks: list[Tick], every_s: int) -> dict[tuple[str, int], tuple[
     }
 
 
-def stored_bars(session: Session) -> dict[tuple[str, int], tuple[Any, ...]]:
+def stored_bars(cq_session: Session) -> dict[tuple[str, int], tuple[Any, ...]]:
     return {
         (bar.instrument, int(bar.time.timestamp())): (
             bar.open,
@@ -224,7 +226,7 @@ def stored_bars(session: Session) -> dict[tuple[str, int], tuple[Any, ...]]:
             bar.close,
             bar.volume,
         )
-        for bar in Bar.objects.using(session).fetch()
+        for bar in Bar.objects.using(cq_session).fetch()
     }
 
 
@@ -242,31 +244,31 @@ def make_ticks(start: datetime, seconds: int, per_second: int = 3) -> list[Tick]
     return ticks
 
 
-def test_the_server_runs_the_cq_into_the_target_model(session: Session) -> None:
+def test_the_server_runs_the_cq_into_the_target_model(cq_session: Session) -> None:
     cq = orm.ContinuousQuery("bars_2s", bars_query("2s"), resample_for="1m")
-    session.migrate(retention_policies=POLICIES, continuous_queries=[cq])
+    cq_session.migrate(retention_policies=POLICIES, continuous_queries=[cq])
     now = datetime.now(UTC).replace(microsecond=0)
     start = now - timedelta(seconds=20) - timedelta(seconds=now.second % 2)
     ticks = make_ticks(start, 16)
-    session.write(ticks)
+    cq_session.write(ticks)
     expected = python_bars(ticks, 2)
     deadline = clock.monotonic() + 30
-    while stored_bars(session) != expected and clock.monotonic() < deadline:
+    while stored_bars(cq_session) != expected and clock.monotonic() < deadline:
         clock.sleep(0.5)
-    assert stored_bars(session) == expected
+    assert stored_bars(cq_session) == expected
 
 
-def test_backfill_gives_the_same_bars_for_the_past(session: Session) -> None:
-    session.migrate(retention_policies=POLICIES)
+def test_backfill_gives_the_same_bars_for_the_past(cq_session: Session) -> None:
+    cq_session.migrate(retention_policies=POLICIES)
     start = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
     ticks = make_ticks(start + timedelta(seconds=17), 10 * 60, per_second=1)
     # The data is older than the 7d "raw" policy: keep it in a forever policy for the test.
-    session.create_retention_policy("forever", duration="INF")
+    cq_session.create_retention_policy("forever", duration="INF")
 
     class OldTick(Tick, name="ticks", retention_policy="forever"):
         pass
 
-    session.write([OldTick(**t.to_dict()) for t in ticks])
+    cq_session.write([OldTick(**t.to_dict()) for t in ticks])
     forever_bars = (
         OldTick.objects.aggregate(
             open=orm.First("price"),
@@ -280,7 +282,7 @@ def test_backfill_gives_the_same_bars_for_the_past(session: Session) -> None:
     )
     cq = orm.ContinuousQuery("bars_1m", forever_bars)
     reports: list[tuple[int, int | None, str]] = []
-    written = session.backfill(
+    written = cq_session.backfill(
         cq,
         start=start + timedelta(seconds=17),
         end=start + timedelta(minutes=10, seconds=17),
@@ -297,19 +299,19 @@ def test_backfill_gives_the_same_bars_for_the_past(session: Session) -> None:
     def stored() -> dict[tuple[str, int], tuple[Any, ...]]:
         return {
             (b.instrument, int(b.time.timestamp())): (b.open, b.high, b.low, b.close, b.volume)
-            for b in ForeverBar.objects.using(session).fetch()
+            for b in ForeverBar.objects.using(cq_session).fetch()
         }
 
     assert stored() == expected
     # Idempotent: a second run rewrites the same points.
-    session.backfill(cq, start=start, end=start + timedelta(minutes=11), step="1h")
+    cq_session.backfill(cq, start=start, end=start + timedelta(minutes=11), step="1h")
     assert stored() == expected
 
 
-def test_backfill_refuses_a_step_that_splits_buckets(session: Session) -> None:
+def test_backfill_refuses_a_step_that_splits_buckets(cq_session: Session) -> None:
     cq = orm.ContinuousQuery("bars", bars_query("1m"))
     with pytest.raises(orm.ValidationError, match="whole number of GROUP BY intervals"):
-        session.backfill(cq, start=0, end=10**12, step="90s")
+        cq_session.backfill(cq, start=0, end=10**12, step="90s")
 
 
 @pytest.mark.parametrize(
@@ -493,9 +495,9 @@ SHAPES = {
 
 
 @pytest.mark.parametrize("name", sorted(SHAPES))
-def test_every_query_shape_reads_back_the_same(session: Session, name: str) -> None:
+def test_every_query_shape_reads_back_the_same(cq_session: Session, name: str) -> None:
     """influxd's rewriting of each shape compares equal to the declaration: migrate
     creates it, then has nothing to do."""
     cq = orm.ContinuousQuery(name, SHAPES[name], resample_every="2m", resample_for="2w")
-    assert len(session.migrate(retention_policies=POLICIES, continuous_queries=[cq])) == 3
-    assert session.migrate(retention_policies=POLICIES, continuous_queries=[cq]) == []
+    assert len(cq_session.migrate(retention_policies=POLICIES, continuous_queries=[cq])) == 3
+    assert cq_session.migrate(retention_policies=POLICIES, continuous_queries=[cq]) == []
