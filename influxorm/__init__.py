@@ -26,6 +26,7 @@ from influxorm.exceptions import (
     TransportError,
     TransportTimeoutError,
     UnsentBatchError,
+    UnsupportedByServerError,
     ValidationError,
     WriteError,
 )
@@ -61,6 +62,8 @@ from influxorm.query import (
     every,
     now,
 )
+from influxorm.query.downsampling import ContinuousQuery, RetentionPolicy
+from influxorm.query.migrations import Change
 from influxorm.results.points import iterpoints
 from influxorm.schema_check import SchemaConflict
 from influxorm.session import (
@@ -102,6 +105,8 @@ __all__ = [
     "AuthenticationError",
     "Bottom",
     "BulkWriter",
+    "Change",
+    "ContinuousQuery",
     "Count",
     "CumulativeSum",
     "DatabaseNotFoundError",
@@ -138,6 +143,7 @@ __all__ = [
     "QueryBuildError",
     "QueryError",
     "RequestTooLargeError",
+    "RetentionPolicy",
     "RetentionPolicyNotFoundError",
     "RetryPolicy",
     "Sample",
@@ -155,6 +161,7 @@ __all__ = [
     "TransportError",
     "TransportTimeoutError",
     "UnsentBatchError",
+    "UnsupportedByServerError",
     "ValidationError",
     "WriteError",
     "WriterProgress",

@@ -18,6 +18,8 @@ The hierarchy separates what the caller can act on:
 * :class:`TransportError` -- the request did not complete (refused, reset, timeout); the
   outcome of a write that ends this way is unknown. :class:`TransportTimeoutError` for
   timeouts.
+* :class:`UnsupportedByServerError` -- the session's server generation (its profile) has no
+  such feature; nothing was sent. The message names the server and what to use instead.
 * :class:`NoSessionError` -- a query was run with no session given and none current.
 * :class:`ModelDefinitionError` -- a ``Measurement`` subclass is declared wrongly.
 """
@@ -47,6 +49,7 @@ __all__ = [
     "TransportError",
     "TransportTimeoutError",
     "UnsentBatchError",
+    "UnsupportedByServerError",
     "ValidationError",
     "WriteError",
 ]
@@ -250,6 +253,21 @@ class TransportTimeoutError(TransportError):
 class TLSError(TransportError):
     """The TLS handshake failed: a certificate was refused (the client's or the server's)
     or the other side does not speak TLS. Nothing was sent, and retrying cannot help."""
+
+
+class UnsupportedByServerError(InfluxORMError):
+    """The server the session talks to cannot do this; nothing was sent.
+
+    ``server`` is the session's server profile (e.g. ``"influxdb3"``), ``feature`` what was
+    asked for (e.g. ``"CREATE DATABASE"``) and ``instead`` what that server offers in its
+    place (also part of the message).
+    """
+
+    def __init__(self, message: str, *, server: str, feature: str, instead: str = "") -> None:
+        super().__init__(message)
+        self.server = server
+        self.feature = feature
+        self.instead = instead
 
 
 class NoSessionError(InfluxORMError):

@@ -7,6 +7,7 @@ import os
 from typing import Final
 
 from influxorm.session import AsyncSession
+from influxorm.session.servers import SERVERS, check_server
 
 __all__ = [
     "DEFAULT_URL",
@@ -25,10 +26,12 @@ class CliError(Exception):
 
 
 def add_connection_flags(parser: argparse.ArgumentParser) -> None:
-    """Add ``--url --database --username --password --token --unix-socket --timeout``.
+    """Add ``--url --database --username --password --token --unix-socket --timeout
+    --server``.
 
     Defaults come from ``INFLUXDB_URL``, ``INFLUXDB_DATABASE``, ``INFLUXDB_USERNAME``,
-    ``INFLUXDB_PASSWORD`` and ``INFLUXDB_TOKEN``, so secrets need not be on the command line.
+    ``INFLUXDB_PASSWORD``, ``INFLUXDB_TOKEN`` and ``INFLUXDB_SERVER``, so secrets need not
+    be on the command line.
     """
     group = parser.add_argument_group("connection")
     group.add_argument(
@@ -49,6 +52,12 @@ def add_connection_flags(parser: argparse.ArgumentParser) -> None:
         default=60.0,
         metavar="SECONDS",
         help="connect/read timeout in seconds (default 60)",
+    )
+    group.add_argument(
+        "--server",
+        choices=sorted(SERVERS),
+        help="the server generation (env INFLUXDB_SERVER; default auto: asked with /ping "
+        "when it matters); see docs/servers.md",
     )
 
 
@@ -80,4 +89,5 @@ def open_session(args: argparse.Namespace, *, url: str | None = None) -> AsyncSe
         token=_option(args, "token", "INFLUXDB_TOKEN"),
         unix_socket=getattr(args, "unix_socket", None),
         timeout=getattr(args, "timeout", 60.0),
+        server=check_server(_option(args, "server", "INFLUXDB_SERVER") or "auto"),
     )

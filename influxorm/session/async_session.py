@@ -17,11 +17,13 @@ from influxorm.results.output import Output
 from influxorm.session import querying, writing
 from influxorm.session.admin import Administration
 from influxorm.session.config import DEFAULT_URL, Precision, SessionConfig, check_output
+from influxorm.session.downsampling import Downsampling
 from influxorm.session.options import SessionOptions, options_from_env, parse_url
 from influxorm.session.patterns import QueryPattern
 from influxorm.session.raw_query import RawQuerying
 from influxorm.session.retry import RetryPolicy
 from influxorm.session.sender import Sender
+from influxorm.session.servers import Consistency, ServerProfile, resolve
 from influxorm.session.transport import Transport
 from influxorm.session.writer import AsyncBulkWriter, OnError, OnProgress, close_writers
 
@@ -38,7 +40,7 @@ T = TypeVar("T")
 M = TypeVar("M", bound="Measurement")
 
 
-class AsyncSession(RawQuerying, Administration):
+class AsyncSession(RawQuerying, Administration, Downsampling):
     """An asyncio session with an InfluxDB server speaking the v1 HTTP API.
 
     ::
@@ -131,8 +133,28 @@ class AsyncSession(RawQuerying, Administration):
     @property
     def inline_statements(self) -> bool:
         """Whether model queries are sent as ``query.inline_influxql`` (values written as
-        literals, no ``params``) rather than as ``query.influxql`` with bound parameters."""
-        return self._config.inline_statements
+        literals, no ``params``) rather than as ``query.influxql`` with bound parameters:
+        the ``inline_statements`` option, or a server profile without bound parameters."""
+        profile = self._config.server.profile
+        return self._config.inline_statements or (
+            profile is not None and not profile.bound_parameters
+        )
+
+    @property
+    def server(self) -> ServerProfile | None:
+        """The server's profile (see :mod:`influxorm.session.servers`): the one given as
+        ``server=``, else the one ``/ping`` identified, None while not yet needed."""
+        return self._config.server.profile
+
+    async def server_profile(self) -> ServerProfile:
+        """The server's profile; with ``server="auto"`` found by one ``/ping``, once."""
+        return await resolve(self._config.server, self._sender)
+
+    async def _binds_parameters(self) -> bool:
+        """Whether statements with values may be sent with bound ``params``."""
+        if self._config.inline_statements:
+            return False
+        return (await self.server_profile()).bound_parameters
 
     @property
     def retry(self) -> RetryPolicy:
@@ -199,6 +221,7 @@ class AsyncSession(RawQuerying, Administration):
         measurement: str | None = None,
         tag_columns: Sequence[str] = (),
         progress: Progress | None = None,
+        consistency: Consistency | None = None,
         **extra_tags: str,
     ) -> int:
         """Write ``data`` and return the number of points written.
@@ -225,6 +248,8 @@ class AsyncSession(RawQuerying, Administration):
         else the database's default retention policy. ``precision`` (``n u ms s m h``)
         gives the unit of raw line protocol timestamps; structured points are encoded
         in nanoseconds, so mixing them with another precision is a ValidationError.
+        ``consistency`` (``any``, ``one``, ``quorum``, ``all``; default: the session's) is
+        the write consistency an InfluxDB Enterprise cluster applies.
         """
         return await writing.write(
             self._config,
@@ -236,6 +261,7 @@ class AsyncSession(RawQuerying, Administration):
             measurement=measurement,
             tag_columns=tag_columns,
             progress=progress,
+            consistency=consistency,
             extra_tags=extra_tags,
         )
 
@@ -250,6 +276,7 @@ class AsyncSession(RawQuerying, Administration):
         on_progress: OnProgress | None = None,
         db: str | None = None,
         rp: str | None = None,
+        consistency: Consistency | None = None,
     ) -> AsyncBulkWriter:
         """A bulk writer for a stream of points: ``async with session.writer() as w:
         await w.write(point)``. See :class:`~influxorm.session.writer.AsyncBulkWriter`;
@@ -259,7 +286,8 @@ class AsyncSession(RawQuerying, Administration):
         Points go where :meth:`write` sends them: without ``db=``, a model whose class
         names ``database=``/``retention_policy=`` is written there (in batches of its
         own), everything else to the session's database; ``rp=`` overrides the
-        retention policy. With ``db=``, everything goes to ``db`` (and ``rp``)."""
+        retention policy. With ``db=``, everything goes to ``db`` (and ``rp``).
+        ``consistency`` as in :meth:`write`."""
         writer = writing.open_writer(
             self._config,
             self._sender,
@@ -271,6 +299,7 @@ class AsyncSession(RawQuerying, Administration):
             on_progress=on_progress,
             db=db,
             rp=rp,
+            consistency=consistency,
         )
         self._writers.add(writer)
         return writer
@@ -279,58 +308,55 @@ class AsyncSession(RawQuerying, Administration):
 
     async def fetch(self, query: Query[M], /) -> list[M]:
         """The points ``query`` selects, as instances of its model."""
-        return await querying.fetch(query, self.query, inline=self._config.inline_statements)
+        return await querying.fetch(query, self.query, binds=self._binds_parameters)
 
     async def first(self, query: Query[M], /) -> M | None:
         """The first point of ``query`` in its order, or None."""
-        return await querying.first(query, self.query, inline=self._config.inline_statements)
+        return await querying.first(query, self.query, binds=self._binds_parameters)
 
     async def count(self, query: Query[Any], /) -> int:
         """How many points ``query`` selects (LIMIT and OFFSET applied)."""
-        return await querying.count(query, self.query, inline=self._config.inline_statements)
+        return await querying.count(query, self.query, binds=self._binds_parameters)
 
     async def exists(self, query: Query[Any], /) -> bool:
         """Whether ``query`` selects at least one point."""
-        return await querying.exists(query, self.query, inline=self._config.inline_statements)
+        return await querying.exists(query, self.query, binds=self._binds_parameters)
 
     def iterate(self, query: Query[M], /, *, chunk_size: int = 10_000) -> AsyncIterator[M]:
         """Stream the points of ``query`` through a chunked response, ``chunk_size`` at a time."""
         querying.check_chunk_size(chunk_size)
-        return querying.iterate(
-            query, self.query, chunk_size, inline=self._config.inline_statements
-        )
+        return querying.iterate(query, self.query, chunk_size, binds=self._binds_parameters)
 
     async def fetch_rows(self, query: AggregateQuery[Any], /) -> list[dict[str, Any]]:
         """The rows of an aggregate query, keyed by aggregate names, GROUP BY tags and time."""
-        return await querying.fetch_rows(query, self.query, inline=self._config.inline_statements)
+        return await querying.fetch_rows(query, self.query, binds=self._binds_parameters)
 
     async def first_row(self, query: AggregateQuery[Any], /) -> dict[str, Any] | None:
         """The first row of an aggregate query, or None."""
-        return await querying.first_row(query, self.query, inline=self._config.inline_statements)
+        return await querying.first_row(query, self.query, binds=self._binds_parameters)
 
     def iterate_rows(
         self, query: AggregateQuery[Any], /, *, chunk_size: int = 10_000
     ) -> AsyncIterator[dict[str, Any]]:
         """Stream the rows of an aggregate query, ``chunk_size`` points per response."""
         querying.check_chunk_size(chunk_size)
-        return querying.iterate_rows(
-            query, self.query, chunk_size, inline=self._config.inline_statements
-        )
+        return querying.iterate_rows(query, self.query, chunk_size, binds=self._binds_parameters)
 
     async def to_dataframe(self, query: Query[Any] | AggregateQuery[Any], /) -> pd.DataFrame:
         """The result of ``query`` as a DataFrame with a UTC ``DatetimeIndex``."""
         frame: pd.DataFrame = await querying.to_dataframe(
-            query, self.query, inline=self._config.inline_statements
+            query, self.query, binds=self._binds_parameters
         )
         return frame
 
     async def delete(self, query: Query[Any], /) -> None:
         """``DELETE`` the points ``query`` matches (tag and time conditions only)."""
-        await querying.delete(query, self.query, inline=self._config.inline_statements)
+        await querying.delete(query, self.query, binds=self._binds_parameters)
 
     async def select_into(self, query: IntoQuery[Any], /) -> int:
         """Run ``SELECT ... INTO``; the number of points written."""
-        return await querying.select_into(query, self.query, inline=self._config.inline_statements)
+        self._config.server.check_feature("select_into", "SELECT ... INTO")
+        return await querying.select_into(query, self.query, binds=self._binds_parameters)
 
     async def check_schema(self, model: type[Measurement]) -> list[schema_check.SchemaConflict]:
         """Compare ``model`` with the server's tag and field keys before writing it.

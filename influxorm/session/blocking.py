@@ -6,7 +6,7 @@ import itertools
 import os
 import warnings
 import weakref
-from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Iterable, Iterator, Mapping, Sequence
 from contextvars import Token
 from datetime import timedelta
 from types import TracebackType
@@ -29,6 +29,7 @@ from influxorm.session.lifecycle import (
 from influxorm.session.loop_thread import LoopThread
 from influxorm.session.options import SessionOptions, options_from_env, parse_url
 from influxorm.session.retry import RetryPolicy
+from influxorm.session.servers import Consistency, ServerProfile
 from influxorm.session.transport import Transport
 from influxorm.session.writer import OnError, OnProgress
 
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from influxorm.models.measurement import Measurement
+    from influxorm.query.downsampling import ContinuousQuery, RetentionPolicy
+    from influxorm.query.migrations import Change
 
 __all__ = ["Session"]
 
@@ -113,6 +116,15 @@ class Session:
     def inline_statements(self) -> bool:
         """See :attr:`AsyncSession.inline_statements`."""
         return self._session.inline_statements
+
+    @property
+    def server(self) -> ServerProfile | None:
+        """See :attr:`AsyncSession.server`."""
+        return self._session.server
+
+    def server_profile(self) -> ServerProfile:
+        """See :meth:`AsyncSession.server_profile`."""
+        return self._complete(self._session.server_profile())
 
     @property
     def output(self) -> Output:
@@ -244,6 +256,7 @@ class Session:
         measurement: str | None = None,
         tag_columns: Sequence[str] = (),
         progress: Progress | None = None,
+        consistency: Consistency | None = None,
         **extra_tags: str,
     ) -> int:
         """Write ``data``; returns the points written. See :meth:`AsyncSession.write`.
@@ -260,6 +273,7 @@ class Session:
                 measurement=measurement,
                 tag_columns=tag_columns,
                 progress=progress,
+                consistency=consistency,
                 **extra_tags,
             )
         )
@@ -275,6 +289,7 @@ class Session:
         on_progress: OnProgress | None = None,
         db: str | None = None,
         rp: str | None = None,
+        consistency: Consistency | None = None,
     ) -> BulkWriter:
         """A blocking bulk writer: ``with session.writer() as w: w.write(point)``.
 
@@ -291,6 +306,7 @@ class Session:
                 on_progress=on_progress,
                 db=db,
                 rp=rp,
+                consistency=consistency,
             ),
             self,
         )
@@ -479,6 +495,57 @@ class Session:
     def show_retention_policies(self, database: str | None = None) -> list[dict[str, Any]]:
         """See :meth:`AsyncSession.show_retention_policies`."""
         return self._complete(self._session.show_retention_policies(database))
+
+    def show_continuous_queries(self, database: str | None = None) -> list[dict[str, str]]:
+        """See :meth:`AsyncSession.show_continuous_queries`."""
+        return self._complete(self._session.show_continuous_queries(database))
+
+    def create_continuous_query(
+        self, query: ContinuousQuery, *, database: str | None = None
+    ) -> None:
+        """See :meth:`AsyncSession.create_continuous_query`."""
+        self._complete(self._session.create_continuous_query(query, database=database))
+
+    def drop_continuous_query(self, name: str, *, database: str | None = None) -> None:
+        """See :meth:`AsyncSession.drop_continuous_query`."""
+        self._complete(self._session.drop_continuous_query(name, database=database))
+
+    def migrate(
+        self,
+        *,
+        retention_policies: Iterable[RetentionPolicy] = (),
+        continuous_queries: Iterable[ContinuousQuery] = (),
+        database: str | None = None,
+        prune: bool = False,
+        dry_run: bool = False,
+    ) -> list[Change]:
+        """See :meth:`AsyncSession.migrate`."""
+        return self._complete(
+            self._session.migrate(
+                retention_policies=retention_policies,
+                continuous_queries=continuous_queries,
+                database=database,
+                prune=prune,
+                dry_run=dry_run,
+            )
+        )
+
+    def backfill(
+        self,
+        query: ContinuousQuery | IntoQuery[Any],
+        *,
+        start: object,
+        end: object,
+        step: timedelta | str | int | None = None,
+        database: str | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """See :meth:`AsyncSession.backfill`."""
+        return self._complete(
+            self._session.backfill(
+                query, start=start, end=end, step=step, database=database, progress=progress
+            )
+        )
 
     def create_user(self, name: str, password: str, *, admin: bool = False) -> None:
         """See :meth:`AsyncSession.create_user`."""

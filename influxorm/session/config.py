@@ -19,6 +19,7 @@ from influxorm.results.output import Output
 from influxorm.session.messages import Endpoint, Request
 from influxorm.session.options import check_output, check_session_options, make_ssl_context
 from influxorm.session.retry import RetryPolicy
+from influxorm.session.servers import ServerState, check_consistency
 from influxorm.session.urls import check_http_url, split_userinfo
 
 logger = logging.getLogger("influxorm")
@@ -99,6 +100,8 @@ class SessionConfig:
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         max_connections: int = 100,
         inline_statements: bool = False,
+        server: str = "auto",
+        consistency: str | None = None,
     ) -> None:
         check_session_options(
             {
@@ -124,6 +127,8 @@ class SessionConfig:
                 "max_concurrency": max_concurrency,
                 "max_connections": max_connections,
                 "inline_statements": inline_statements,
+                "server": server,
+                "consistency": consistency,
             }
         )
         check_http_url(url)
@@ -149,6 +154,8 @@ class SessionConfig:
         self.max_concurrency = max_concurrency
         self.max_connections = max_connections
         self.inline_statements = inline_statements
+        self.server = ServerState(server)
+        self.consistency = check_consistency(consistency)
         policy = retry if retry is not None else RetryPolicy()
         if retry_attempts is not None:
             policy = RetryPolicy(
@@ -215,16 +222,23 @@ class SessionConfig:
         db: str | None,
         rp: str | None,
         precision: Precision | None,
+        consistency: str | None = None,
     ) -> Request:
         """``POST /write`` of ``body`` (line protocol) into ``db`` or the session's database.
 
-        With the session's ``gzip`` option the body is sent gzip-compressed.
+        With the session's ``gzip`` option the body is sent gzip-compressed. ``precision``
+        is sent as the server's profile names it (refused if it has none);
+        ``consistency`` (default: the session's) only to servers that honour it.
         """
         params = [("db", self.require_database(db))]
         if rp is not None:
             params.append(("rp", rp))
         if precision is not None:
-            params.append(("precision", check_precision(precision)))
+            wire = self.server.wire_precision(check_precision(precision))
+            params.append(("precision", wire or precision))
+        consistency = check_consistency(consistency) or self.consistency
+        if consistency is not None and self.server.current().consistency:
+            params.append(("consistency", consistency))
         headers = (*self._headers, ("Content-Type", "text/plain; charset=utf-8"))
         sent = body
         if self.gzip:
@@ -252,7 +266,13 @@ class SessionConfig:
         chunk_size: int | None,
         accept: str | None = None,
     ) -> Request:
-        """``/query`` for ``q``: GET for a plain SELECT/SHOW, POST for anything else."""
+        """``/query`` for ``q``: GET for a plain SELECT/SHOW, POST for anything else.
+
+        A msgpack ``accept`` becomes JSON when the server cannot answer it; a server that
+        reads its parameters only from the URL (InfluxDB 3) always gets a GET.
+        """
+        if accept is not None and "msgpack" in accept and not self.server.wants_msgpack():
+            accept = None
         headers = self._headers if accept is None else (*self._headers, ("Accept", accept))
         url_params: list[tuple[str, str]] = []
         database = db if db is not None else self.database
@@ -274,7 +294,7 @@ class SessionConfig:
         statement_params = [("q", q)]
         if params:
             statement_params.append(("params", json.dumps(dict(params))))
-        if _is_read_only(q):
+        if _is_read_only(q) or self.server.current().query_in_url:
             return Request(
                 "GET",
                 Endpoint.QUERY,

@@ -10,7 +10,9 @@ segments are a path prefix (a server behind a reverse proxy at ``/influx``). Que
 ``timeout``, ``connect_timeout``, ``read_timeout`` (seconds), ``verify_ssl``
 (``true``/``false``), ``ssl_ca``, ``ssl_cert``, ``ssl_key`` (file paths), ``gzip``
 (``true``/``false``), ``token``, ``output``, ``retries`` (max attempts, 1 = none),
-``max_concurrency``, ``batch_size``, ``inline_statements`` (``true``/``false``). User and
+``max_concurrency``, ``batch_size``, ``inline_statements`` (``true``/``false``), ``server``
+(``auto``, ``influxdb1``, ``enterprise``, ``influxdb2``, ``influxdb3``), ``consistency``
+(``any``, ``one``, ``quorum``, ``all``: Enterprise write consistency). User and
 password are percent-decoded; how a
 password that is not encoded is read is in :mod:`influxorm.session.urls`.
 """
@@ -27,6 +29,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 from influxorm.exceptions import ValidationError
 from influxorm.results.output import OUTPUTS, Output
 from influxorm.session.retry import RetryPolicy
+from influxorm.session.servers import Consistency, ServerName, check_consistency, check_server
 from influxorm.session.urls import require_scheme, split_userinfo
 
 __all__ = [
@@ -91,6 +94,8 @@ _URL_OPTIONS: Final[dict[str, Callable[[str, str], Any]]] = {
     "max_concurrency": _integer,
     "batch_size": _integer,
     "inline_statements": _flag,
+    "server": _text,
+    "consistency": _text,
     "database": _text,
 }
 
@@ -105,6 +110,7 @@ _ENV_OPTIONS: Final = (
     "ssl_cert",
     "ssl_key",
     "ssl_password",
+    "server",
 )
 
 
@@ -206,6 +212,14 @@ def _check_output(name: str, value: object) -> None:
     check_output(value)
 
 
+def _check_server(name: str, value: object) -> None:
+    check_server(value)
+
+
+def _check_consistency(name: str, value: object) -> None:
+    check_consistency(value)
+
+
 class SessionOptions(TypedDict, total=False):
     """The keyword options of :class:`~influxorm.session.AsyncSession` and
     :class:`~influxorm.session.Session`, declared once: each with its type and the check
@@ -226,11 +240,15 @@ class SessionOptions(TypedDict, total=False):
     attribute); ``output`` the default result format of :meth:`query`; ``retry`` the
     :class:`~influxorm.session.retry.RetryPolicy` (``retry_attempts`` a shorthand for its
     ``max_attempts``); ``batch_size`` and ``max_concurrency`` how :meth:`write` cuts and
-    sends large writes. Credentials never appear in reprs, logs or error messages.
+    sends large writes; ``inline_statements`` sends model queries with their values
+    written in; ``server`` the server profile (``auto``: found by one ``/ping`` when a
+    decision needs it; see :mod:`influxorm.session.servers`); ``consistency`` the
+    (Enterprise) write consistency. Credentials never appear in reprs, logs or error
+    messages.
 
     Defaults (:class:`~influxorm.session.config.SessionConfig`'s): ``timeout=60.0``,
     ``output="json"``, ``verify_ssl=True``, ``batch_size=5000``, ``max_concurrency=4``,
-    ``max_connections=100``; the others None/False.
+    ``max_connections=100``, ``server="auto"``; the others None/False.
     """
 
     database: Annotated[str | None, _check_text]
@@ -255,6 +273,8 @@ class SessionOptions(TypedDict, total=False):
     max_concurrency: Annotated[int, _check_count]
     max_connections: Annotated[int, _check_count]
     inline_statements: Annotated[bool, _check_flag]
+    server: Annotated[ServerName, _check_server]
+    consistency: Annotated[Consistency | None, _check_consistency]
 
 
 #: Every option's check: the session's (from :class:`SessionOptions`), the URL's, and
@@ -325,7 +345,8 @@ def options_from_env(environ: Mapping[str, str], prefix: str = ENV_PREFIX) -> di
     """Session keyword arguments from ``<prefix>URL`` (the URL form) and the variables
     ``<prefix>DATABASE``, ``<prefix>USERNAME``, ``<prefix>PASSWORD``, ``<prefix>TOKEN``,
     ``<prefix>UNIX_SOCKET``, ``<prefix>SSL_CA``, ``<prefix>SSL_CERT``, ``<prefix>SSL_KEY``,
-    which override the URL's parts."""
+    ``<prefix>SSL_PASSWORD``, ``<prefix>SERVER`` (the server profile), which override
+    the URL's parts."""
     options: dict[str, Any] = {}
     url = environ.get(prefix + "URL")
     if url:

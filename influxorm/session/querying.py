@@ -2,8 +2,9 @@
 
 The sessions' typed query methods (``AsyncSession.fetch`` ...) are one line each, handing
 the query and the session's raw :meth:`~influxorm.session.AsyncSession.query` to the
-coroutines here (``inline=True``: the statement is sent with every value written in, see
-``inline_statements``). They need nothing but a :class:`RawQuery`, so a unit test can feed
+coroutines here, with ``binds`` saying whether values may be sent as bound parameters
+(else every value is written in, as ``inline_statements`` or the server profile asks).
+They need nothing but a :class:`RawQuery`, so a unit test can feed
 them canned answers without a server. The answers are shaped by
 :mod:`influxorm.results.rows` (instances, row dicts) and
 :mod:`influxorm.frames.models` (model-typed DataFrames).
@@ -11,7 +12,7 @@ them canned answers without a server. The answers are shaped by
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FETCH_CHUNK_SIZE",
+    "Binds",
     "RawQuery",
     "check_chunk_size",
     "count",
@@ -68,6 +70,26 @@ class RawQuery(Protocol):
     ) -> Any: ...
 
 
+Binds = Callable[[], Awaitable[bool]]
+"""Whether the session may send bound ``params`` (False: values are written in, as with
+``inline_statements`` or a server that cannot bind them); asked only when there are
+values to bind."""
+
+
+async def _binds() -> bool:
+    return True
+
+
+async def _compile(
+    query: Query[Any] | AggregateQuery[Any] | IntoQuery[Any], binds: Binds
+) -> tuple[str, dict[str, Any]]:
+    """``query``'s statement and params; inline (no params) when ``binds()`` says so."""
+    text, params = compile_query(query)
+    if params and not await binds():
+        return compile_query(query, inline=True)
+    return text, params
+
+
 #: Points per response when a whole result is fetched. Results are always streamed:
 #: a plain answer is cut by the server's ``[http] max-row-limit`` when one is set, a
 #: chunked one never, and chunks keep the memory of one response bounded.
@@ -75,37 +97,37 @@ FETCH_CHUNK_SIZE = 50_000
 
 
 async def _json(
-    query: Query[Any] | AggregateQuery[Any], run: RawQuery, inline: bool
+    query: Query[Any] | AggregateQuery[Any], run: RawQuery, binds: Binds
 ) -> Mapping[str, Any]:
-    text, params = compile_query(query, inline=inline)
+    text, params = await _compile(query, binds)
     response: Mapping[str, Any] = await run(
         text, db=query.schema.database, epoch="ns", params=params or None, output="json"
     )
     return response
 
 
-async def fetch(query: Query[M], run: RawQuery, *, inline: bool = False) -> list[M]:
+async def fetch(query: Query[M], run: RawQuery, *, binds: Binds = _binds) -> list[M]:
     """The rows of ``query`` as instances of its model (streamed in chunks, any size)."""
     out: list[M] = []
-    async for chunk in _chunks(query, run, FETCH_CHUNK_SIZE, inline):
+    async for chunk in _chunks(query, run, FETCH_CHUNK_SIZE, binds):
         out += instances(query, chunk)
     return out
 
 
-async def first(query: Query[M], run: RawQuery, *, inline: bool = False) -> M | None:
+async def first(query: Query[M], run: RawQuery, *, binds: Binds = _binds) -> M | None:
     """The first row of ``query`` (in its order), or None."""
-    found = await fetch(query.limit(1), run, inline=inline)
+    found = await fetch(query.limit(1), run, binds=binds)
     return found[0] if found else None
 
 
-async def exists(query: Query[Any], run: RawQuery, *, inline: bool = False) -> bool:
+async def exists(query: Query[Any], run: RawQuery, *, binds: Binds = _binds) -> bool:
     """Whether ``query`` has at least one row."""
     return any(
-        series.get("values") for series in series_of(await _json(query.limit(1), run, inline))
+        series.get("values") for series in series_of(await _json(query.limit(1), run, binds))
     )
 
 
-async def count(query: Query[Any], run: RawQuery, *, inline: bool = False) -> int:
+async def count(query: Query[Any], run: RawQuery, *, binds: Binds = _binds) -> int:
     """The number of points ``query`` returns, LIMIT and OFFSET (per series) applied.
 
     Counts a required field of the model, which every point the model wrote has; for a
@@ -114,7 +136,7 @@ async def count(query: Query[Any], run: RawQuery, *, inline: bool = False) -> in
     schema = query.schema
     required = next((c.attr for c in schema.fields if not c.optional), "*")
     counting = attrs.evolve(query, limit=None, offset=None, descending=False, only=())
-    response = await _json(counting.aggregate(n=Count(required)), run, inline)
+    response = await _json(counting.aggregate(n=Count(required)), run, binds)
     limit, offset = query.limits[0], query.limits[1] or 0
     total = 0
     for series in series_of(response):
@@ -124,29 +146,31 @@ async def count(query: Query[Any], run: RawQuery, *, inline: bool = False) -> in
     return total
 
 
-async def delete(query: Query[Any], run: RawQuery, *, inline: bool = False) -> None:
+async def delete(query: Query[Any], run: RawQuery, *, binds: Binds = _binds) -> None:
     """``DELETE`` the points ``query`` matches (tags and time conditions only)."""
-    text, params = compile_delete(query, inline=inline)
+    text, params = compile_delete(query)
+    if params and not await binds():
+        text, params = compile_delete(query, inline=True)
     await run(text, db=query.schema.database, params=params or None, output="json")
 
 
 async def fetch_rows(
-    query: AggregateQuery[Any], run: RawQuery, *, inline: bool = False
+    query: AggregateQuery[Any], run: RawQuery, *, binds: Binds = _binds
 ) -> list[Row]:
     """The result rows of an aggregate query: dicts of ``time``, names and GROUP BY tags."""
-    response = await _json(query, run, inline)
+    response = await _json(query, run, binds)
     return rows(query.schema, response, float_columns(query), enum_tag_columns(query))
 
 
 async def first_row(
-    query: AggregateQuery[Any], run: RawQuery, *, inline: bool = False
+    query: AggregateQuery[Any], run: RawQuery, *, binds: Binds = _binds
 ) -> Row | None:
     """The first result row of an aggregate query, or None."""
     # A LIMIT changes what top()/bottom() select on influxd (and one below their count
     # is refused): those queries, at most n rows per group, are read as they are.
     if not any(isinstance(f, Top) for _, f in query.aggregates):
         query = query.limit(1)
-    found = await fetch_rows(query, run, inline=inline)
+    found = await fetch_rows(query, run, binds=binds)
     return found[0] if found else None
 
 
@@ -157,10 +181,10 @@ def check_chunk_size(chunk_size: int) -> None:
 
 
 async def _chunks(
-    query: Query[Any] | AggregateQuery[Any], run: RawQuery, chunk_size: int, inline: bool
+    query: Query[Any] | AggregateQuery[Any], run: RawQuery, chunk_size: int, binds: Binds
 ) -> AsyncIterator[Mapping[str, Any]]:
     check_chunk_size(chunk_size)
-    text, params = compile_query(query, inline=inline)
+    text, params = await _compile(query, binds)
     chunks = await run(
         text,
         db=query.schema.database,
@@ -178,33 +202,33 @@ async def _chunks(
 
 
 async def iterate(
-    query: Query[M], run: RawQuery, chunk_size: int = 10_000, *, inline: bool = False
+    query: Query[M], run: RawQuery, chunk_size: int = 10_000, *, binds: Binds = _binds
 ) -> AsyncIterator[M]:
     """Stream the rows of ``query`` as instances, ``chunk_size`` points per response."""
-    async for chunk in _chunks(query, run, chunk_size, inline):
+    async for chunk in _chunks(query, run, chunk_size, binds):
         for instance in instances(query, chunk):
             yield instance
 
 
 async def iterate_rows(
-    query: AggregateQuery[Any], run: RawQuery, chunk_size: int = 10_000, *, inline: bool = False
+    query: AggregateQuery[Any], run: RawQuery, chunk_size: int = 10_000, *, binds: Binds = _binds
 ) -> AsyncIterator[Row]:
     """Stream the result rows of an aggregate query."""
     floats, enum_tags = float_columns(query), enum_tag_columns(query)
-    async for chunk in _chunks(query, run, chunk_size, inline):
+    async for chunk in _chunks(query, run, chunk_size, binds):
         for row in rows(query.schema, chunk, floats, enum_tags):
             yield row
 
 
 async def to_dataframe(
-    query: Query[Any] | AggregateQuery[Any], run: RawQuery, *, inline: bool = False
+    query: Query[Any] | AggregateQuery[Any], run: RawQuery, *, binds: Binds = _binds
 ) -> Any:
     """The result of ``query`` as a ``pandas.DataFrame`` with a UTC ``DatetimeIndex``.
 
     Columns of a row query are named by model attribute and typed by the model; an
     aggregate query keeps its names and GROUP BY tags.
     """
-    text, params = compile_query(query, inline=inline)
+    text, params = await _compile(query, binds)
     frame = await run(
         text, db=query.schema.database, epoch="ns", params=params or None, output="dataframe"
     )
@@ -219,9 +243,9 @@ async def to_dataframe(
     return model_frame(query.model, frame)
 
 
-async def select_into(query: IntoQuery[Any], run: RawQuery, *, inline: bool = False) -> int:
+async def select_into(query: IntoQuery[Any], run: RawQuery, *, binds: Binds = _binds) -> int:
     """Run ``SELECT ... INTO``; return the number of points written."""
-    text, params = compile_query(query, inline=inline)
+    text, params = await _compile(query, binds)
     response = await run(
         text, db=query.source.schema.database, epoch="ns", params=params or None, output="json"
     )

@@ -10,9 +10,12 @@ except raw bytes and RFC 3339 times), sent by :meth:`Sender.send
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import AsyncGenerator, Mapping
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
+from influxorm.exceptions import QueryError, ServerError
 from influxorm.results import gc_paused
 from influxorm.results.decoding import MSGPACK, ResponseDecoder, frame_accept
 from influxorm.results.json import decode_query_body, may_hold_error
@@ -24,11 +27,15 @@ from influxorm.results.output import (
 )
 from influxorm.session.chunks import ChunkIterator
 from influxorm.session.config import Epoch, SessionConfig, check_output
-from influxorm.session.messages import Response
+from influxorm.session.messages import Request, Response
 from influxorm.session.patterns import QueryPattern, format_pattern
 from influxorm.session.sender import Sender
 
 __all__ = ["RawQuerying", "run_query"]
+
+logger = logging.getLogger("influxorm")
+
+T = TypeVar("T")
 
 _FRAME_CHUNK = 20_000
 """Rows per chunk when a plain DataFrame query is streamed from the server."""
@@ -185,11 +192,49 @@ async def run_query(
     by_series: bool,
 ) -> Any:
     """:meth:`AsyncSession.query <influxorm.session.AsyncSession.query>` on ``config``'s
-    server through ``sender``."""
+    server through ``sender``; the server profile's notes added to its errors."""
+    try:
+        return await _run(
+            config, sender, q, db, rp, epoch, params, chunked, chunk_size, output, by_series
+        )
+    except QueryError as error:
+        config.server.annotate(error)  # e.g. 2.x: DBRP notes
+        raise
+
+
+async def _noted(config: SessionConfig, chunks: AsyncGenerator[T, None]) -> AsyncGenerator[T, None]:
+    """``chunks``, with the server's notes on an error raised after good chunks."""
+    try:
+        async for chunk in chunks:
+            yield chunk
+    except QueryError as error:
+        config.server.annotate(error)
+        raise
+    finally:
+        await chunks.aclose()
+
+
+async def _run(
+    config: SessionConfig,
+    sender: Sender,
+    q: str,
+    db: str | None,
+    rp: str | None,
+    epoch: Epoch | None,
+    params: Mapping[str, Any] | None,
+    chunked: bool,
+    chunk_size: int | None,
+    output: Output | None,
+    by_series: bool,
+) -> Any:
     fmt = check_output(output) if output is not None else config.output
     frames = fmt == "dataframe"
     stream = chunked or frames
-    request = config.query_request(
+    # Refused only by a known profile: an "auto" session does not /ping for this (the
+    # server refuses what it cannot run itself).
+    config.server.check_statement(q)
+    build = functools.partial(
+        config.query_request,
         q,
         db=db,
         rp=rp,
@@ -197,18 +242,28 @@ async def run_query(
         params=params,
         chunked=stream,
         chunk_size=chunk_size if chunked or chunk_size else (_FRAME_CHUNK if frames else None),
-        # msgpack when installed; "bytes" stays JSON, and so do RFC 3339 times (a
-        # msgpack time has no tz() offset).
-        accept=frame_accept() if frames or (fmt != "bytes" and epoch is not None) else None,
     )
-    response = await sender.send(request, idempotent=request.method == "GET")
+    # msgpack when installed; "bytes" stays JSON, and so do RFC 3339 times (a msgpack
+    # time has no tz() offset).
+    request = build(
+        accept=frame_accept() if frames or (fmt != "bytes" and epoch is not None) else None
+    )
+    try:
+        response = await sender.send(request, idempotent=request.method == "GET")
+    except ServerError as error:
+        if not (_asks_msgpack(request) and config.server.refuses_msgpack(error)):
+            raise
+        logger.info("the server refused msgpack (%s): asking for JSON from now on", error)
+        request = build(accept=None)
+        response = await sender.send(request, idempotent=request.method == "GET")
     q = request.statement or q  # passwords masked in error messages
     if chunked:
         if fmt == "bytes":
             return ChunkIterator(response, _raw_chunks(response, q))
         per_chunk = "json" if fmt == "iterable" else fmt
         decoded = ChunkIterator(
-            response, _decoded_chunks(response, q, per_chunk, by_series, as_json=not frames)
+            response,
+            _noted(config, _decoded_chunks(response, q, per_chunk, by_series, as_json=not frames)),
         )
         return ChunkedQueryResult(decoded) if fmt == "iterable" else decoded
     if frames:
@@ -231,6 +286,10 @@ async def run_query(
     if not objects:
         return convert_response(decode_query_body(body, q), fmt, by_series=by_series)
     return convert_response(objects[0], fmt, by_series=by_series)
+
+
+def _asks_msgpack(request: Request) -> bool:
+    return any(k == "Accept" and MSGPACK in v for k, v in request.headers)
 
 
 def _content_type(response: Response) -> str:

@@ -24,16 +24,22 @@ NO_MODEL_TARGET: TargetKey = (None, None)
 
 
 def route(
-    key: TargetKey, *, db: str | None, rp: str | None, precision: Precision | None
+    key: TargetKey,
+    *,
+    db: str | None,
+    rp: str | None,
+    precision: Precision | None,
+    consistency: str | None = None,
 ) -> WriteTarget | None:
     """Where points with model target ``key`` go: the model's database, else ``db`` (the
     call's or the session's default); ``rp`` (the call's) over the model's retention
-    policy. None when neither names a database (the caller says how to give one)."""
+    policy; ``consistency`` the (Enterprise) write consistency. None when neither names a
+    database (the caller says how to give one)."""
     model_db, model_rp = key
     database = model_db or db
     if not database:
         return None
-    return WriteTarget(database, rp if rp is not None else model_rp, precision)
+    return WriteTarget(database, rp if rp is not None else model_rp, precision, consistency)
 
 
 def group_by_model_target(

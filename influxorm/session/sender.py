@@ -7,7 +7,7 @@ import logging
 import random
 from collections.abc import Callable, Iterable, Sequence
 
-from influxorm.exceptions import InfluxORMError, RequestTooLargeError
+from influxorm.exceptions import InfluxORMError, RequestTooLargeError, ServerError
 from influxorm.linescan import is_timestamped
 from influxorm.progress import Progress
 from influxorm.session.batching import WriteBatch
@@ -33,14 +33,22 @@ OnWritten = Callable[[int], None]
 
 
 class WriteTarget:
-    """Where a write goes: database, retention policy and timestamp precision."""
+    """Where a write goes: database, retention policy, timestamp precision and the
+    (Enterprise) write consistency."""
 
-    __slots__ = ("db", "precision", "rp")
+    __slots__ = ("consistency", "db", "precision", "rp")
 
-    def __init__(self, db: str, rp: str | None, precision: Precision | None) -> None:
+    def __init__(
+        self,
+        db: str,
+        rp: str | None,
+        precision: Precision | None,
+        consistency: str | None = None,
+    ) -> None:
         self.db = db
         self.rp = rp
         self.precision = precision
+        self.consistency = consistency
 
 
 class Sender:
@@ -76,7 +84,11 @@ class Sender:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s %s", request.method, request.path, describe(request))
         response = await self.transport.request(request)
-        await raise_for_response(request, response)
+        try:
+            await raise_for_response(request, response)
+        except ServerError as error:
+            self.config.server.annotate(error)
+            raise
         return response
 
     async def write_body(
@@ -118,7 +130,12 @@ class Sender:
         """:meth:`write_body` of a :class:`~influxorm.session.batching.WriteBatch`."""
         body, points = batch.body, batch.points
         request = self.config.write_request(
-            body, points=points, db=target.db, rp=target.rp, precision=target.precision
+            body,
+            points=points,
+            db=target.db,
+            rp=target.rp,
+            precision=target.precision,
+            consistency=target.consistency,
         )
         safe: Idempotent = idempotent if idempotent is not None else _Lazy(body)
         try:

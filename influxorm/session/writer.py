@@ -203,6 +203,7 @@ class AsyncBulkWriter:
         on_progress: OnProgress | None = None,
         route_models: bool = False,
         default_rp: str | None = None,
+        consistency: str | None = None,
     ) -> None:
         check_session_options(
             {
@@ -216,6 +217,7 @@ class AsyncBulkWriter:
         self._target = target
         self._route_models = route_models
         self._rp = target.rp if target is not None else default_rp
+        self._consistency = consistency
         self.batch_size = batch_size
         self.flush_interval = flush_interval
         self.max_concurrency = max_concurrency
@@ -449,6 +451,7 @@ class AsyncBulkWriter:
             db=default.db if default is not None else None,
             rp=self._rp,
             precision=default.precision if default is not None else None,
+            consistency=self._consistency,
         )
         if target is None:
             raise ValidationError(

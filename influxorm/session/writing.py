@@ -39,6 +39,7 @@ from influxorm.session.config import (
 )
 from influxorm.session.routing import NO_MODEL_TARGET, TargetKey, group_by_model_target, route
 from influxorm.session.sender import Sender, WriteTarget
+from influxorm.session.servers import Consistency, check_consistency, needs_profile, resolve
 from influxorm.session.writer import AsyncBulkWriter, OnError, OnProgress
 
 __all__ = ["open_writer", "write"]
@@ -57,12 +58,17 @@ async def write(
     measurement: str | None,
     tag_columns: Sequence[str],
     progress: Progress | None,
+    consistency: Consistency | None,
     extra_tags: Mapping[str, str],
 ) -> int:
     """:meth:`AsyncSession.write <influxorm.session.AsyncSession.write>` on ``config``'s
     server through ``sender``; returns the number of points written."""
     if precision is not None:
         check_precision(precision)
+        if needs_profile(precision):
+            await resolve(config.server, sender)
+        config.server.wire_precision(precision)
+    check_consistency(consistency)
     if is_dataframe(data):
         target = WriteTarget(config.require_database(db), rp, precision)
         return await _write_dataframe(
@@ -80,7 +86,8 @@ async def write(
     groups = group_by_model_target(data) if db is None else None
     parts = [(NO_MODEL_TARGET, data)] if groups is None else list(groups.items())
     plans = [
-        _plan(config, items, _target(config, key, db, rp, precision), stamp) for key, items in parts
+        _plan(config, items, _target(config, key, db, rp, precision, consistency), stamp)
+        for key, items in parts
     ]
     total = sum(plan.points for plan in plans)
     report = _ProgressOffset(progress, total) if progress is not None else None
@@ -106,12 +113,12 @@ def _target(
     db: str | None,
     rp: str | None,
     precision: Precision | None,
+    consistency: Consistency | None,
 ) -> WriteTarget:
     default = db if db is not None else config.database
     # route() finds no database exactly when require_database raises its message.
-    return route(key, db=default, rp=rp, precision=precision) or WriteTarget(
-        config.require_database(db), rp, precision
-    )
+    found = route(key, db=default, rp=rp, precision=precision, consistency=consistency)
+    return found or WriteTarget(config.require_database(db), rp, precision, consistency)
 
 
 def open_writer(
@@ -126,12 +133,14 @@ def open_writer(
     on_progress: OnProgress | None,
     db: str | None,
     rp: str | None,
+    consistency: Consistency | None,
 ) -> AsyncBulkWriter:
     """:meth:`AsyncSession.writer <influxorm.session.AsyncSession.writer>`: a bulk writer
     sending through ``sender``, routing models as :func:`write` does unless ``db`` is given."""
+    check_consistency(consistency)
     target = None
     if db is not None or config.database:
-        target = WriteTarget(config.require_database(db), rp, None)
+        target = WriteTarget(config.require_database(db), rp, None, consistency)
     return AsyncBulkWriter(
         sender,
         target,
@@ -143,6 +152,7 @@ def open_writer(
         max_buffer=max_buffer,
         on_error=on_error,
         on_progress=on_progress,
+        consistency=consistency,
     )
 
 

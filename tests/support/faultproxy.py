@@ -14,6 +14,13 @@ server would do instead:
 * ``Fault.STATUS_503`` / ``STATUS_429`` / ``STATUS_413`` / ``STATUS_500_TIMEOUT``: answer
   with that status and the body the real server would send, without forwarding.
 
+Every request is recorded (``recorded``: method, target with its query string, headers,
+body), as the client sent it. ``prefix`` makes the proxy serve under a path prefix (a
+gateway at ``/influx``): the prefix is stripped before forwarding, and a request outside it
+gets a 404, so a client that drops the prefix fails. ``responder`` may answer a request
+itself (return ``(status, headers, body)``), e.g. a ``/ping`` as another server generation
+sends it; None forwards it.
+
 It runs its own event loop on a thread, so blocking and async clients can both use it.
 Each forwarded request uses a fresh upstream connection with ``Connection: close`` and the
 answer is relayed as it arrives (chunked query responses stream through).
@@ -27,10 +34,11 @@ import random
 import threading
 from collections import Counter
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
 from support.loopserver import LoopServer, abort
 
-__all__ = ["Fault", "FaultProxy", "RequestInfo"]
+__all__ = ["Answer", "Fault", "FaultProxy", "Recorded", "RequestInfo", "Responder"]
 
 
 class Fault(enum.Enum):
@@ -87,6 +95,41 @@ class RequestInfo:
 FaultPlan = Callable[[RequestInfo], Fault]
 
 
+class Recorded:
+    """A request as the client sent it (before the prefix is stripped)."""
+
+    __slots__ = ("body", "headers", "method", "path", "target")
+
+    def __init__(
+        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes
+    ) -> None:
+        self.method = method
+        self.target = target
+        self.path = target.split("?", 1)[0]
+        self.headers = headers
+        self.body = body
+
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (case-insensitive), or None."""
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+    @property
+    def params(self) -> dict[str, list[str]]:
+        """The query-string parameters, and those of a form body."""
+        found = parse_qs(urlsplit(self.target).query, keep_blank_values=True)
+        if self.header("Content-Type") == "application/x-www-form-urlencoded":
+            for key, values in parse_qs(self.body.decode(), keep_blank_values=True).items():
+                found.setdefault(key, []).extend(values)
+        return found
+
+    def __repr__(self) -> str:
+        return f"Recorded({self.method} {self.target[:80]})"
+
+
+Answer = tuple[int, list[tuple[str, str]], bytes]
+Responder = Callable[[Recorded], Answer | None]
+
+
 def random_plan(
     seed: int,
     rates: dict[Fault, float],
@@ -126,8 +169,13 @@ class FaultProxy(LoopServer):
         *,
         stall_seconds: float = 2.0,
         delay_seconds: float = 0.0,
+        prefix: str = "",
+        responder: Responder | None = None,
     ) -> None:
         super().__init__()
+        self.prefix = prefix.rstrip("/")
+        self.responder = responder
+        self.recorded: list[Recorded] = []
         self.upstream_host = upstream_host
         self.upstream_port = upstream_port
         self.plan: FaultPlan = plan or (lambda _req: Fault.PASS)
@@ -153,6 +201,18 @@ class FaultProxy(LoopServer):
                 if request is None:
                     return
                 head, body, method, path = request
+                record = _record(head, body)
+                self.recorded.append(record)
+                if self.prefix:
+                    if not path.startswith(self.prefix + "/"):
+                        await _answer(writer, (404, [], b"404 page not found\n"))
+                        return
+                    path = path[len(self.prefix) :]
+                    head = _strip_prefix(head, self.prefix)
+                answer = self.responder(record) if self.responder else None
+                if answer is not None:
+                    await _answer(writer, answer)
+                    return
                 with self._lock:
                     info = RequestInfo(self._requests, method, path, len(body))
                     self._requests += 1
@@ -213,6 +273,45 @@ class FaultProxy(LoopServer):
         finally:
             self._writers.discard(up_writer)
             abort(up_writer)
+
+
+def _record(head: bytes, body: bytes) -> Recorded:
+    lines = head.decode("latin-1").split("\r\n")
+    method, target, _version = lines[0].split(" ", 2)
+    headers = [
+        (key.strip(), value.strip())
+        for key, _, value in (line.partition(":") for line in lines[1:] if ":" in line)
+    ]
+    return Recorded(method, target, headers, body)
+
+
+def _strip_prefix(head: bytes, prefix: str) -> bytes:
+    first, rest = head.split(b"\r\n", 1)
+    method, target, version = first.split(b" ", 2)
+    return b" ".join([method, target[len(prefix) :], version]) + b"\r\n" + rest
+
+
+_REASONS = {
+    200: b"OK",
+    204: b"No Content",
+    400: b"Bad Request",
+    401: b"Unauthorized",
+    404: b"Not Found",
+    406: b"Not Acceptable",
+    422: b"Unprocessable Entity",
+    500: b"Internal Server Error",
+}
+
+
+async def _answer(writer: asyncio.StreamWriter, answer: Answer) -> None:
+    status, headers, payload = answer
+    head = [b"HTTP/1.1 " + str(status).encode() + b" " + _REASONS.get(status, b"Status")]
+    head += [f"{key}: {value}".encode() for key, value in headers]
+    head += [b"Content-Length: " + str(len(payload)).encode(), b"Connection: close"]
+    writer.write(b"\r\n".join(head) + b"\r\n\r\n" + payload)
+    await writer.drain()
+    writer.close()
+    await writer.wait_closed()
 
 
 async def _read_request(reader: asyncio.StreamReader) -> tuple[bytes, bytes, str, str] | None:
