@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from influxorm.exceptions import QueryError, ValidationError
@@ -91,6 +91,8 @@ texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters
 
 
 @settings(max_examples=400)
+# A quoted password ending in a quote, then another statement: the literal's own value.
+@example(user="0", password="000'", form="set password for {u} =\n{p}; SHOW USERS", quoted=True)
 @given(
     user=texts.filter(bool),
     password=texts.filter(lambda p: len(p) >= 4),
