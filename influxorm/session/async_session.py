@@ -681,6 +681,9 @@ class AsyncSession:
         # Refused only by a known profile: an "auto" session does not /ping for this (the
         # server refuses what it cannot run itself).
         self._config.server.check_statement(q)
+        if params and not (await self.server_profile()).bound_parameters:
+            # The server would drop them silently and run the statement unbound.
+            raise self._config.server.current().refusal("params", "bound parameters (params=)")
         build = functools.partial(
             self._config.query_request,
             q,

@@ -128,6 +128,11 @@ _V3_INTO: Final = (
     "InfluxDB 3 has no SELECT INTO or continuous queries: downsample with the Processing "
     "Engine's Downsampler plugin (Core/Enterprise) or a client-side job (Cloud)"
 )
+_V3_PARAMS: Final = (
+    "the InfluxDB 3 v1 /query ignores params: use the query builder (values are written "
+    "as quoted literals, query.inline_influxql), or a query pattern "
+    "(session.set_query_pattern / session.query_pattern), which quotes every argument"
+)
 _V3_PRECISION: Final = (
     "write with precision 'n' (sent as ns), 'ms' or 's' (the values every InfluxDB 3 "
     "accepts; Cloud Dedicated/Serverless refuse u, m and h), or write structured points "
@@ -200,6 +205,7 @@ PROFILES: Final[Mapping[str, ServerProfile]] = {
             "delete": _V3_DELETE,
             "select_into": _V3_INTO,
             "precision": _V3_PRECISION,
+            "params": _V3_PARAMS,
         },
     ),
 }

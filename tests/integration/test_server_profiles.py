@@ -447,3 +447,24 @@ def test_influxdb2_query_of_a_missing_database_names_dbrp_mappings(
     ):
         session.query("SELECT * FROM m")
     assert not getattr(plain.value, "__notes__", [])
+
+
+def test_raw_params_are_refused_where_the_server_would_drop_them(
+    influxdb_server: InfluxDBServer, ticks_db: str
+) -> None:
+    responder = _ping_as(*PING_ANSWERS["influxdb3"])
+    statement = "SELECT * FROM profile_ticks WHERE sym = $s"
+    with (
+        FaultProxy(influxdb_server.host, influxdb_server.port, responder=responder) as proxy,
+        Session(proxy.url, database=ticks_db) as session,
+    ):
+        with pytest.raises(orm.UnsupportedByServerError, match="query pattern") as caught:
+            session.query(statement, params={"s": "A"})
+        assert caught.value.server == "influxdb3"
+        session.set_query_pattern("by_sym", "SELECT * FROM profile_ticks WHERE sym = {s:str}")
+        rows = session.query_pattern("by_sym", s="A")
+    assert len(rows["results"][0]["series"][0]["values"]) == 16
+    assert [r.path for r in proxy.recorded] == ["/ping", "/query"]
+    with Session(influxdb_server.url, database=ticks_db) as session:  # 1.x binds them
+        rows = session.query(statement, params={"s": "A"})
+    assert len(rows["results"][0]["series"][0]["values"]) == 16
