@@ -37,8 +37,10 @@ _KEYWORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FOR_USER: Final = re.compile(r'\s*FOR\s+(?:"(?:[^"\\]|\\.)*"?|[^\s=;]+)\s*=', re.IGNORECASE)
 _SPACE: Final = re.compile(r"\s*")
 _PIECES: Final = re.compile(r"[\s;']+")
-# What may follow the password literal of a well-formed CREATE USER or SET PASSWORD.
-_WELL_FORMED_END: Final = re.compile(r"\s*(?:WITH\s+ALL\s+PRIVILEGES\s*)?(?:;|$)", re.IGNORECASE)
+# What may follow the password literal of a well-formed CREATE USER or SET PASSWORD. Not
+# a ';': in "PASSWORD '';x" the password may as well be "';x" (a quote the user did not
+# escape), so whatever follows a ';' is masked with the literal.
+_WELL_FORMED_END: Final = re.compile(r"\s*(?:WITH\s+ALL\s+PRIVILEGES)?\s*$", re.IGNORECASE)
 _ESCAPE: Final = re.compile(r"\\(.)", re.DOTALL)
 # influxd's parse errors quote the token they stopped at: part of a password, maybe.
 _FOUND: Final = re.compile(r"found (.*?), expected", re.DOTALL)
@@ -104,7 +106,8 @@ def split_statement(q: str) -> tuple[str, tuple[str, ...]]:
             # Not one literal ending the statement: no telling where the password ends.
             if value < len(q):
                 out.append(q[i:value] + MASK)
-                secrets.extend((q[value:].strip(), *_PIECES.split(q[value:])))
+                pieces = _PIECES.split(q[value:])
+                secrets.extend((q[value:].strip(), *pieces, *map(_unescape, pieces)))
                 if q[value] == "'":
                     body = q[value + 1 :]
                     secrets.extend((body, _unescape(body), body.rstrip("'")))

@@ -16,8 +16,10 @@ the statements module's quoting, chosen by the placeholder's context:
   none of these is refused with a ValidationError, so ``host = {h}`` with ``h="host"``
   never compares the column with itself;
 * an explicit kind (``{m:ident}``, ``{n:int}``, ...) as in native patterns, plus
-  ``{clause:raw}``: text inserted as is. **Raw placeholders are raw InfluxQL by design**
-  (``select_where``'s ``where``): never pass untrusted text to them.
+  ``{clause:raw}``: InfluxQL text inserted as it is, if it is one fragment (quotes and
+  regexes closed, no ``;`` or comment outside them), so it cannot add a statement or hide
+  the rest. **Raw placeholders are raw InfluxQL by design** (``select_where``'s ``where``):
+  never pass untrusted text to them.
 
 A placeholder inside part of a quoted text, a regex or a comment is refused.
 Arguments fill placeholders as aioinflux did: keywords by name, then positional ones in
@@ -29,7 +31,7 @@ from __future__ import annotations
 import re
 import string
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Final
 
@@ -89,23 +91,22 @@ def _escape_braces(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-def _states(skeleton: str) -> list[str | None]:
-    """The lexical state (None: plain InfluxQL) at each placeholder mark of ``skeleton``."""
-    states: list[str | None] = []
+def _lex(text: str) -> Iterator[tuple[int, str | None]]:
+    """Each index of ``text`` with the lexical state there (None: plain InfluxQL; a quote
+    character, ``/``, ``--`` or ``/*`` inside a literal, regex or comment)."""
     state: str | None = None
     i = 0
-    while i < len(skeleton):
-        char = skeleton[i]
-        if char == _MARK:
-            states.append(state)
-        elif state is None:
+    while i < len(text):
+        char = text[i]
+        yield i, state
+        if state is None:
             if char in "'\"":
                 state = char
-            elif skeleton.startswith("--", i):
+            elif text.startswith("--", i):
                 state = "--"
-            elif skeleton.startswith("/*", i):
+            elif text.startswith("/*", i):
                 state, i = "/*", i + 1
-            elif char == "/" and re.search(r"[=!]~\s*$", skeleton[:i]):
+            elif char == "/" and re.search(r"[=!]~\s*$", text[:i]):
                 state = "/"
         elif state in "'\"":
             if char == "\\":
@@ -113,16 +114,41 @@ def _states(skeleton: str) -> list[str | None]:
             elif char == state:
                 state = None
         elif state == "/":
-            if char == "\\" and skeleton[i + 1 : i + 2] == "/":
+            if char == "\\" and text[i + 1 : i + 2] == "/":
                 i += 1
             elif char == "/":
                 state = None
         elif state == "--" and char == "\n":
             state = None
-        elif state == "/*" and skeleton.startswith("*/", i):
+        elif state == "/*" and text.startswith("*/", i):
             state, i = None, i + 1
         i += 1
-    return states
+    yield len(text), state
+
+
+def _states(skeleton: str) -> list[str | None]:
+    """The lexical state (None: plain InfluxQL) at each placeholder mark of ``skeleton``."""
+    return [state for i, state in _lex(skeleton) if skeleton[i : i + 1] == _MARK]
+
+
+def _raw_clause(text: str) -> str:
+    """``text`` if it is one InfluxQL fragment: every literal, regex and comment closed
+    where it opened, no ``;`` outside them and no comment (which could end the statement
+    or hide the rest of the pattern). Raw InfluxQL stays the caller's own text, but it
+    cannot add a statement or cut the pattern's."""
+    for i, state in _lex(text):
+        if i == len(text):
+            if state is not None:
+                raise ValidationError(
+                    f"a raw InfluxQL clause must close its quotes and regexes: {text!r}",
+                    value=text,
+                )
+        elif state is None and (text[i] == ";" or text.startswith(("--", "/*"), i)):
+            raise ValidationError(
+                f"a raw InfluxQL clause cannot hold ';' or a comment outside a literal: {text!r}",
+                value=text,
+            )
+    return text
 
 
 def _bare_kind(before: str, after: str) -> str:
@@ -208,7 +234,7 @@ class CompatPattern:
             if name not in arguments:
                 raise ValidationError(f"Missing argument {name!r} in {self.text!r}", value=name)
             if kind == "raw":
-                pieces.append(_escape_braces(str(arguments[name])))
+                pieces.append(_escape_braces(_raw_clause(str(arguments[name]))))
             else:
                 pieces.append(f"{{{name}:{kind}}}")
                 typed[name] = arguments[name]

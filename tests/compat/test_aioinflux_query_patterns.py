@@ -221,6 +221,36 @@ def test_a_bare_name_never_reads_another_database(
         client.drop_database(db=secret)
 
 
+@pytest.mark.parametrize(
+    "where",
+    [
+        "location = 'x'; DROP DATABASE {canary}",
+        "location = 'x' -- the rest of the pattern is hidden",
+        "location = 'x' /* hidden */",
+        "location = 'x",
+        "location =~ /x",
+    ],
+)
+def test_a_raw_where_clause_cannot_add_a_statement_or_a_comment(
+    client: InfluxDBClient, influxdb_database: str, where: str
+) -> None:
+    canary = f"{influxdb_database}_canary"
+    client.create_database(db=canary)
+    try:
+        with pytest.raises(orm.ValidationError, match="raw InfluxQL clause"):
+            client.select_where("h2o_quality", where=where.format(canary=f'"{canary}"'))
+        databases = client.show_databases()["results"][0]["series"][0]["values"]
+        assert [canary] in databases
+    finally:
+        client.drop_database(db=canary)
+
+
+def test_a_raw_where_clause_keeps_semicolons_inside_its_literals(client: InfluxDBClient) -> None:
+    client.write("h2o_quality,location=a;b index=1i 1439856000000000000")
+    rows = _rows(client.select_where("h2o_quality", where="location = 'a;b' AND index = 1"))
+    assert len(rows) == 1
+
+
 def test_a_bare_value_that_is_a_column_name_is_refused(client: InfluxDBClient) -> None:
     with pytest.raises(orm.ValidationError, match="'location'"):
         client.query("SELECT * FROM h2o_quality WHERE location = {loc}", loc="location")
