@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final, Literal, get_args
@@ -31,6 +32,8 @@ from influxorm.exceptions import (
 
 if TYPE_CHECKING:
     from influxorm.session.sending import Sender
+
+logger = logging.getLogger("influxorm")
 
 __all__ = [
     "CONSISTENCIES",
@@ -400,5 +403,14 @@ async def identify(sender: Sender) -> ServerProfile:
         response = await sender.send(sender.config.ping_request(), idempotent=True)
     except AuthenticationError as error:
         return profile_from_ping(error.status, {})
+    except ServerError as error:
+        # A gateway that does not route /ping: the session works as it would without
+        # profiles, and says how to choose.
+        logger.warning(
+            "server='auto': /ping answered %s, so the server generation is unknown; "
+            "taking it as InfluxDB 1.x (pass server=... to choose)",
+            error.status,
+        )
+        return PROFILES["influxdb1"]
     body = await response.read()
     return profile_from_ping(response.status, response.headers, body)

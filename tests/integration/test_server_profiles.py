@@ -468,3 +468,19 @@ def test_raw_params_are_refused_where_the_server_would_drop_them(
     with Session(influxdb_server.url, database=ticks_db) as session:  # 1.x binds them
         rows = session.query(statement, params={"s": "A"})
     assert len(rows["results"][0]["series"][0]["values"]) == 16
+
+
+def test_a_gateway_without_ping_is_taken_as_1x_with_a_warning(
+    influxdb_server: InfluxDBServer, ticks_db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    responder = _ping_as(404, [("Content-Type", "text/plain")], b"404 page not found\n")
+    with (
+        FaultProxy(influxdb_server.host, influxdb_server.port, responder=responder) as proxy,
+        Session(proxy.url, database=ticks_db) as session,
+    ):
+        assert len(Tick.objects.using(session).where(sym="A").fetch()) == 16
+        assert len(Tick.objects.using(session).where(sym="B").fetch()) == 16
+        assert session.server is not None
+        assert session.server.name == "influxdb1"
+    assert "pass server=" in caplog.text
+    assert [r.path for r in proxy.recorded] == ["/ping", "/query", "/query"]
