@@ -15,7 +15,9 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-__all__ = ["line_spans", "simple", "unquoted"]
+from influxorm.exceptions import ValidationError
+
+__all__ = ["line_spans", "scale_timestamps", "simple", "unquoted"]
 
 # One line as influxd scans it, for the shapes real line protocol has: a key (no
 # unescaped space), then fields where ``=`` and ``,`` alternate (a value may hold quoted
@@ -125,3 +127,71 @@ def unquoted(body: bytes, chars: bytes) -> Iterator[tuple[int, int, int]]:
         if first >= 0:
             yield start, end, first
         start = end + 1
+
+
+_INTEGER: Final = re.compile(rb"-?[0-9]+")
+_MAX_TIME: Final = 9_223_372_036_854_775_806
+
+
+def scale_timestamps(body: bytes, factor: int) -> bytes:
+    """``body`` with each line's timestamp multiplied by ``factor`` (microseconds to
+    nanoseconds: 1000); lines without a timestamp, blank and comment lines unchanged.
+
+    A line is ``key fields timestamp``, split at spaces outside string field values that
+    no backslash escapes (as influxd's ``scanLine`` reads them). A line whose third part
+    is not an integer, with more parts than three, or whose scaled time leaves influxd's
+    range is a ValidationError: it cannot be converted exactly.
+    """
+    out: list[bytes] = []
+    last = 0
+    for start, end in line_spans(body):
+        while start < end and body[start] in b" \t\x00":
+            start += 1
+        if start == end or body[start] == ord("#"):
+            continue
+        separators = _separators(body, start, end)
+        if len(separators) < 2:
+            continue
+        token = body[separators[1] + 1 : end].rstrip(b"\r")
+        if len(separators) > 2 or not _INTEGER.fullmatch(token):
+            raise ValidationError(
+                f"cannot convert the timestamp of {body[start:end][:200]!r} exactly: "
+                "expected 'key fields timestamp' with an integer timestamp",
+                value=body[start:end][:200].decode("utf-8", errors="replace"),
+            )
+        scaled = int(token) * factor
+        if not -_MAX_TIME <= scaled <= _MAX_TIME:
+            raise ValidationError(
+                f"timestamp {int(token)} of {body[start:end][:200]!r} is out of range once "
+                f"converted to nanoseconds ({scaled})",
+                value=int(token),
+            )
+        out += [body[last : separators[1] + 1], str(scaled).encode()]
+        last = separators[1] + 1 + len(token)
+    out.append(body[last:])
+    return b"".join(out)
+
+
+def _separators(body: bytes, start: int, end: int) -> list[int]:
+    """The indexes of the spaces splitting the line ``body[start:end]`` into parts."""
+    size = len(body)
+    found: list[int] = []
+    i = start
+    quoted = False
+    equals = commas = 0
+    while i < end:
+        byte = body[i]
+        if byte == _BACKSLASH and i + 2 < size:
+            i += 2
+            continue
+        if found and not quoted:
+            if byte == _EQUALS:
+                equals += 1
+            elif byte == _COMMA:
+                commas += 1
+        if byte == _QUOTE and found and equals > commas:
+            quoted = not quoted
+        elif byte == _SPACE and not quoted:
+            found.append(i)
+        i += 1
+    return found

@@ -29,6 +29,7 @@ from influxorm.exceptions import (
     UnsupportedByServerError,
     ValidationError,
 )
+from influxorm.linescan import scale_timestamps
 
 if TYPE_CHECKING:
     from influxorm.session.sending import Sender
@@ -69,8 +70,10 @@ class ServerProfile:
     """What one server generation offers through the v1 API, and what to use instead.
 
     ``write_precisions`` maps each precision influxorm accepts to the value sent on the
-    wire; a precision missing from it is refused. ``error_shapes`` lists the error bodies
-    the generation answers with (the parser reads them all, whatever the profile).
+    wire; a precision missing from it is converted to nanoseconds when ``ns_factors``
+    has it (the timestamps of raw line protocol scaled exactly), else refused.
+    ``error_shapes`` lists the error bodies the generation answers with (the parser reads
+    them all, whatever the profile).
     """
 
     name: str
@@ -84,6 +87,7 @@ class ServerProfile:
     select_into: bool
     query_in_url: bool
     write_precisions: Mapping[str, str]
+    ns_factors: Mapping[str, int]
     consistency: bool
     error_shapes: tuple[str, ...]
     instead: Mapping[str, str] = dataclasses.field(default_factory=dict)
@@ -138,8 +142,7 @@ _V3_PARAMS: Final = (
 )
 _V3_PRECISION: Final = (
     "write with precision 'n' (sent as ns), 'ms' or 's' (the values every InfluxDB 3 "
-    "accepts; Cloud Dedicated/Serverless refuse u, m and h), or write structured points "
-    "(always nanoseconds)"
+    "accepts); raw line protocol written with 'u', 'm' or 'h' is converted to ns"
 )
 
 PROFILES: Final[Mapping[str, ServerProfile]] = {
@@ -155,6 +158,7 @@ PROFILES: Final[Mapping[str, ServerProfile]] = {
         select_into=True,
         query_in_url=False,
         write_precisions=_ALL_PRECISIONS,
+        ns_factors={},
         consistency=True,
         error_shapes=("influxdb1",),
     ),
@@ -170,6 +174,7 @@ PROFILES: Final[Mapping[str, ServerProfile]] = {
         select_into=True,
         query_in_url=False,
         write_precisions=_ALL_PRECISIONS,
+        ns_factors={},
         consistency=True,
         error_shapes=("influxdb1",),
     ),
@@ -185,6 +190,7 @@ PROFILES: Final[Mapping[str, ServerProfile]] = {
         select_into=False,
         query_in_url=False,
         write_precisions=_ALL_PRECISIONS,
+        ns_factors={},
         consistency=False,
         error_shapes=("influxdb1", "influxdb2"),
         instead={"admin": _V2_ADMIN, "select_into": _V2_INTO},
@@ -201,6 +207,7 @@ PROFILES: Final[Mapping[str, ServerProfile]] = {
         select_into=False,
         query_in_url=True,
         write_precisions={"n": "ns", "ms": "ms", "s": "s"},
+        ns_factors={"u": 1_000, "m": 60_000_000_000, "h": 3_600_000_000_000},
         consistency=False,
         error_shapes=("influxdb3", "influxdb2"),
         instead={
@@ -356,6 +363,24 @@ class ServerState:
         if sent is None:
             raise profile.refusal("precision", f"write precision {precision!r}")
         return sent
+
+    def scaled(self, data: object, precision: str | None) -> tuple[object, str | None]:
+        """``(data, precision)`` to send: raw line protocol written with a precision the
+        server lacks but that converts exactly (``u``, ``m``, ``h`` on InfluxDB 3) gets
+        nanosecond timestamps and precision ``n``; anything else is returned as given."""
+        profile = self.profile
+        if precision is None or profile is None or precision in profile.write_precisions:
+            return data, precision
+        factor = profile.ns_factors.get(precision)
+        if factor is None:
+            return data, precision
+        if isinstance(data, str):
+            return scale_timestamps(data.encode(), factor).decode(), "n"
+        if isinstance(data, bytes | bytearray):
+            return scale_timestamps(bytes(data), factor), "n"
+        if isinstance(data, list):
+            return [self.scaled(item, precision)[0] for item in data], "n"
+        return data, precision
 
     def check_statement(self, statement: str) -> None:
         """UnsupportedByServerError if the profile cannot run ``statement``."""
