@@ -314,11 +314,13 @@ def test_influxdb3_sends_precision_n_as_ns(
         Session(proxy.url, database=influxdb_database, server="influxdb3") as session,
     ):
         session.write("p3,k=a v=1 1704067200000000000", precision="n")
-        session.write("p3,k=a v=2 1704067201000", precision="ms")
+        # InfluxDB 3 ignores consistency ("Ignored"): it is not sent.
+        session.write("p3,k=a v=2 1704067201000", precision="ms", consistency="all")
         rows = session.query("SELECT v FROM p3", epoch="ns")
     (write_n, write_ms, _query) = proxy.recorded
     assert write_n.params["precision"] == ["ns"]
     assert write_ms.params["precision"] == ["ms"]
+    assert "consistency" not in write_ms.params
     assert rows["results"][0]["series"][0]["values"] == [
         [1704067200000000000, 1],
         [1704067201000000000, 2],
