@@ -59,6 +59,8 @@ from influxorm.query import (
     every,
     now,
 )
+from influxorm.query.downsampling import ContinuousQuery, RetentionPolicy
+from influxorm.query.migrations import Change
 from influxorm.results.points import iterpoints
 from influxorm.session import AsyncSession, Session
 from influxorm.session.retry import RetryPolicy
@@ -74,6 +76,8 @@ __all__ = [
     "AsyncSession",
     "AuthenticationError",
     "Bottom",
+    "Change",
+    "ContinuousQuery",
     "Count",
     "CumulativeSum",
     "DatabaseNotFoundError",
@@ -106,6 +110,7 @@ __all__ = [
     "QueryBuildError",
     "QueryError",
     "RequestTooLargeError",
+    "RetentionPolicy",
     "RetentionPolicyNotFoundError",
     "RetryPolicy",
     "Sample",

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import cast
 
-from influxorm.cli import demo, inspect, ping, transfer
+from influxorm.cli import demo, inspect, migrate, ping, transfer
 from influxorm.cli.options import CliError, add_connection_flags
 from influxorm.exceptions import InfluxORMError
 
@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="influxorm: tools for InfluxDB (v1 HTTP API).",
     )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    for module in (ping, demo, inspect, transfer):
+    for module in (ping, demo, inspect, transfer, migrate):
         module.add_parser(subparsers, [connection])
     return parser
 

@@ -32,9 +32,11 @@ __all__ = [
     "Privilege",
     "QueryPattern",
     "alter_retention_policy",
+    "create_continuous_query",
     "create_database",
     "create_retention_policy",
     "create_user",
+    "drop_continuous_query",
     "drop_database",
     "drop_measurement",
     "drop_retention_policy",
@@ -45,6 +47,7 @@ __all__ = [
     "revoke",
     "select_typed_columns",
     "set_password",
+    "show_continuous_queries",
     "show_databases",
     "show_field_keys",
     "show_measurements",
@@ -160,6 +163,39 @@ def drop_retention_policy(name: str, database: str) -> str:
     return f"DROP RETENTION POLICY {quote_ident(name)} ON {quote_ident(database)}"
 
 
+# -- continuous queries ---------------------------------------------------------------
+
+
+def create_continuous_query(
+    name: str,
+    database: str,
+    select: str,
+    *,
+    resample_every: Duration | None = None,
+    resample_for: Duration | None = None,
+) -> str:
+    """``CREATE CONTINUOUS QUERY "name" ON "database" [RESAMPLE ...] BEGIN <select> END``.
+
+    ``select`` is a ``SELECT ... INTO`` statement compiled with inline literals
+    (:func:`influxorm.query.compiler.compile_query` with ``inline=True``): a CQ body
+    cannot carry bound parameters.
+    """
+    resample = []
+    if resample_every is not None:
+        resample.append(f"EVERY {format_duration(resample_every)}")
+    if resample_for is not None:
+        resample.append(f"FOR {format_duration(resample_for)}")
+    head = f"CREATE CONTINUOUS QUERY {quote_ident(name)} ON {quote_ident(database)}"
+    if resample:
+        head += " RESAMPLE " + " ".join(resample)
+    return f"{head} BEGIN {select} END"
+
+
+def drop_continuous_query(name: str, database: str) -> str:
+    """``DROP CONTINUOUS QUERY "name" ON "database"``."""
+    return f"DROP CONTINUOUS QUERY {quote_ident(name)} ON {quote_ident(database)}"
+
+
 # -- users and privileges -------------------------------------------------------------
 
 
@@ -250,6 +286,11 @@ def drop_series(measurement: str | None, tags: Mapping[str, str]) -> str:
 def show_databases() -> str:
     """``SHOW DATABASES``."""
     return "SHOW DATABASES"
+
+
+def show_continuous_queries() -> str:
+    """``SHOW CONTINUOUS QUERIES`` (of every database, one series per database)."""
+    return "SHOW CONTINUOUS QUERIES"
 
 
 def show_users() -> str:

@@ -37,7 +37,7 @@ from influxorm.results.output import (
     convert_response,
     frames_for_statements,
 )
-from influxorm.session import admin
+from influxorm.session import admin, downsampling
 from influxorm.session.aiohttp_transport import AiohttpTransport
 from influxorm.session.base import (
     DEFAULT_URL,
@@ -83,6 +83,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from influxorm.models.measurement import Measurement
+    from influxorm.query.downsampling import ContinuousQuery, RetentionPolicy
+    from influxorm.query.migrations import Change
+    from influxorm.query.query import IntoQuery
 
 __all__ = ["AsyncSession"]
 
@@ -835,6 +838,73 @@ class AsyncSession:
         ``shardGroupDuration``, ``replicaN``, ``default``)."""
         target = self._config.require_database(database)
         return admin.rows_as_dicts(await self.execute(statements.show_retention_policies(target)))
+
+    async def show_continuous_queries(self, database: str | None = None) -> list[dict[str, str]]:
+        """Continuous queries (``database``, ``name``, ``query`` as the server prints it), of
+        ``database`` only when given."""
+        return await downsampling.show_continuous_queries(self, database)
+
+    async def create_continuous_query(
+        self, query: ContinuousQuery, *, database: str | None = None
+    ) -> None:
+        """``CREATE CONTINUOUS QUERY`` for a declaration on ``database`` (default: session's)."""
+        await downsampling.create_continuous_query(
+            self, query, self._config.require_database(database)
+        )
+
+    async def drop_continuous_query(self, name: str, *, database: str | None = None) -> None:
+        """``DROP CONTINUOUS QUERY`` (nothing happens if there is none of that name)."""
+        await downsampling.drop_continuous_query(
+            self, name, self._config.require_database(database)
+        )
+
+    async def migrate(
+        self,
+        *,
+        retention_policies: Iterable[RetentionPolicy] = (),
+        continuous_queries: Iterable[ContinuousQuery] = (),
+        database: str | None = None,
+        prune: bool = False,
+        dry_run: bool = False,
+    ) -> list[Change]:
+        """Bring ``database``'s retention policies and continuous queries to the declarations.
+
+        Creates what is missing, alters a changed policy (``ALTER RETENTION POLICY``), drops
+        and re-creates a changed continuous query, and with ``prune=True`` drops what is not
+        declared. Returns the changes (each with its exact statement): ``[]`` when nothing
+        differs. ``dry_run=True`` only reads the server and returns the plan. InfluxDB 1.x
+        only: UnsupportedByServerError on 2.x and 3.x.
+        """
+        return await downsampling.migrate(
+            self,
+            self._config.require_database(database),
+            retention_policies=retention_policies,
+            continuous_queries=continuous_queries,
+            prune=prune,
+            dry_run=dry_run,
+        )
+
+    async def backfill(
+        self,
+        query: ContinuousQuery | IntoQuery[Any],
+        *,
+        start: object,
+        end: object,
+        step: timedelta | str | int | None = None,
+        database: str | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """Run a continuous query (or ``SELECT ... INTO`` query) over ``[start, end)``.
+
+        The range is widened to whole GROUP BY buckets and run in slices of ``step``
+        (a whole number of intervals; default 1000 of them), one statement at a time, so
+        the server aggregates a bounded range per request. Re-running writes the same
+        points again (idempotent). ``progress(done, total, "backfill slices")`` after each
+        slice. Returns the number of points written.
+        """
+        return await downsampling.backfill(
+            self, query, start=start, end=end, step=step, database=database, progress=progress
+        )
 
     async def create_user(self, name: str, password: str, *, admin: bool = False) -> None:
         """``CREATE USER`` (``admin=True``: with all privileges).

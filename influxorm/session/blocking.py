@@ -6,7 +6,7 @@ import itertools
 import os
 import warnings
 import weakref
-from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Iterable, Iterator, Mapping, Sequence
 from contextvars import Token
 from datetime import timedelta
 from types import TracebackType
@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from influxorm.models.measurement import Measurement
+    from influxorm.query.downsampling import ContinuousQuery, RetentionPolicy
+    from influxorm.query.migrations import Change
+    from influxorm.query.query import IntoQuery
 
 __all__ = ["Session"]
 
@@ -544,6 +547,57 @@ class Session:
     def show_retention_policies(self, database: str | None = None) -> list[dict[str, Any]]:
         """See :meth:`AsyncSession.show_retention_policies`."""
         return self._complete(self._session.show_retention_policies(database))
+
+    def show_continuous_queries(self, database: str | None = None) -> list[dict[str, str]]:
+        """See :meth:`AsyncSession.show_continuous_queries`."""
+        return self._complete(self._session.show_continuous_queries(database))
+
+    def create_continuous_query(
+        self, query: ContinuousQuery, *, database: str | None = None
+    ) -> None:
+        """See :meth:`AsyncSession.create_continuous_query`."""
+        self._complete(self._session.create_continuous_query(query, database=database))
+
+    def drop_continuous_query(self, name: str, *, database: str | None = None) -> None:
+        """See :meth:`AsyncSession.drop_continuous_query`."""
+        self._complete(self._session.drop_continuous_query(name, database=database))
+
+    def migrate(
+        self,
+        *,
+        retention_policies: Iterable[RetentionPolicy] = (),
+        continuous_queries: Iterable[ContinuousQuery] = (),
+        database: str | None = None,
+        prune: bool = False,
+        dry_run: bool = False,
+    ) -> list[Change]:
+        """See :meth:`AsyncSession.migrate`."""
+        return self._complete(
+            self._session.migrate(
+                retention_policies=retention_policies,
+                continuous_queries=continuous_queries,
+                database=database,
+                prune=prune,
+                dry_run=dry_run,
+            )
+        )
+
+    def backfill(
+        self,
+        query: ContinuousQuery | IntoQuery[Any],
+        *,
+        start: object,
+        end: object,
+        step: timedelta | str | int | None = None,
+        database: str | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """See :meth:`AsyncSession.backfill`."""
+        return self._complete(
+            self._session.backfill(
+                query, start=start, end=end, step=step, database=database, progress=progress
+            )
+        )
 
     def create_user(self, name: str, password: str, *, admin: bool = False) -> None:
         """See :meth:`AsyncSession.create_user`."""

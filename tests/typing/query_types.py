@@ -83,3 +83,28 @@ assert_type(trade, Trade)
 assert_type(trade.price, float)
 assert_type(trade.side, Side)
 assert_type(trade.to_lineprotocol(), bytes)
+
+
+class TradeBar(orm.Measurement, name="trade_bars"):
+    time: datetime = orm.time()
+    instrument: str = orm.tag()
+    avg: float = orm.field()
+
+
+bars_cq = orm.ContinuousQuery(
+    "trade_bars",
+    Trade.objects.aggregate(avg=orm.Mean("price"))
+    .group_by("instrument", orm.every("1m"))
+    .into(TradeBar),
+)
+
+
+async def downsampling_methods(session: AsyncSession, blocking: Session) -> None:
+    policies = [orm.RetentionPolicy("raw", "7d", default=True)]
+    changes = await session.migrate(retention_policies=policies, continuous_queries=[bars_cq])
+    assert_type(changes, list[orm.Change])
+    assert_type(changes[0].statement, str)
+    assert_type(blocking.migrate(continuous_queries=[bars_cq], dry_run=True), list[orm.Change])
+    assert_type(await session.backfill(bars_cq, start=0, end=1, step="1h"), int)
+    assert_type(blocking.backfill(bars_cq.query, start=0, end=1), int)
+    assert_type(blocking.show_continuous_queries(), list[dict[str, str]])

@@ -49,6 +49,29 @@ STATEMENTS: list[tuple[str, Callable[[], str], str]] = [
     ),
     ("drop rp", lambda: s.drop_retention_policy("rp", "db"), 'DROP RETENTION POLICY "rp" ON "db"'),
     (
+        "create cq",
+        lambda: s.create_continuous_query("c q", 'd"b', "SELECT 1"),
+        'CREATE CONTINUOUS QUERY "c q" ON "d\\"b" BEGIN SELECT 1 END',
+    ),
+    (
+        "create cq resample",
+        lambda: s.create_continuous_query(
+            "cq", "db", "SELECT 1", resample_every="2m", resample_for=3600 * 10**9
+        ),
+        'CREATE CONTINUOUS QUERY "cq" ON "db" RESAMPLE EVERY 2m FOR 1h BEGIN SELECT 1 END',
+    ),
+    (
+        "create cq resample for",
+        lambda: s.create_continuous_query("cq", "db", "SELECT 1", resample_for="90m"),
+        'CREATE CONTINUOUS QUERY "cq" ON "db" RESAMPLE FOR 1h30m BEGIN SELECT 1 END',
+    ),
+    (
+        "drop cq",
+        lambda: s.drop_continuous_query("c;q", "db"),
+        'DROP CONTINUOUS QUERY "c;q" ON "db"',
+    ),
+    ("show cqs", s.show_continuous_queries, "SHOW CONTINUOUS QUERIES"),
+    (
         "create user",
         lambda: s.create_user("u", "p'w\\"),
         "CREATE USER \"u\" WITH PASSWORD 'p\\'w\\\\'",
