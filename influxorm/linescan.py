@@ -129,69 +129,37 @@ def unquoted(body: bytes, chars: bytes) -> Iterator[tuple[int, int, int]]:
         start = end + 1
 
 
-_INTEGER: Final = re.compile(rb"-?[0-9]+")
+# A timestamp ends the line, after a space. No field value ends in " <digits>": numbers
+# and booleans hold no space and a string ends in its quote; so a line ending so either
+# has a timestamp there or is invalid (and refused by the server whatever its unit).
+_TIMESTAMP: Final = re.compile(rb" (-?[0-9]+)[ \t]*\Z")
 _MAX_TIME: Final = 9_223_372_036_854_775_806
 
 
 def scale_timestamps(body: bytes, factor: int) -> bytes:
     """``body`` with each line's timestamp multiplied by ``factor`` (microseconds to
-    nanoseconds: 1000); lines without a timestamp, blank and comment lines unchanged.
-
-    A line is ``key fields timestamp``, split at spaces outside string field values that
-    no backslash escapes (as influxd's ``scanLine`` reads them). A line whose third part
-    is not an integer, with more parts than three, or whose scaled time leaves influxd's
-    range is a ValidationError: it cannot be converted exactly.
+    nanoseconds: 1000); lines without one (and comment lines) unchanged; lines found as
+    :func:`line_spans` finds them. A time out of influxd's range once scaled is a
+    ValidationError: it cannot be converted exactly.
     """
     out: list[bytes] = []
     last = 0
     for start, end in line_spans(body):
-        while start < end and body[start] in b" \t\x00":
-            start += 1
-        if start == end or body[start] == ord("#"):
+        line = body[start:end]
+        if line.lstrip(b" \t\x00").startswith(b"#"):
             continue
-        separators = _separators(body, start, end)
-        if len(separators) < 2:
+        found = _TIMESTAMP.search(line)
+        if found is None:
             continue
-        token = body[separators[1] + 1 : end].rstrip(b"\r")
-        if len(separators) > 2 or not _INTEGER.fullmatch(token):
-            raise ValidationError(
-                f"cannot convert the timestamp of {body[start:end][:200]!r} exactly: "
-                "expected 'key fields timestamp' with an integer timestamp",
-                value=body[start:end][:200].decode("utf-8", errors="replace"),
-            )
-        scaled = int(token) * factor
+        value = int(found.group(1))
+        scaled = value * factor
         if not -_MAX_TIME <= scaled <= _MAX_TIME:
             raise ValidationError(
-                f"timestamp {int(token)} of {body[start:end][:200]!r} is out of range once "
-                f"converted to nanoseconds ({scaled})",
-                value=int(token),
+                f"timestamp {value} of {line[:200]!r} is out of range once converted to "
+                f"nanoseconds ({scaled}): it cannot be written",
+                value=value,
             )
-        out += [body[last : separators[1] + 1], str(scaled).encode()]
-        last = separators[1] + 1 + len(token)
+        out += [body[last : start + found.start(1)], str(scaled).encode()]
+        last = start + found.end(1)
     out.append(body[last:])
     return b"".join(out)
-
-
-def _separators(body: bytes, start: int, end: int) -> list[int]:
-    """The indexes of the spaces splitting the line ``body[start:end]`` into parts."""
-    size = len(body)
-    found: list[int] = []
-    i = start
-    quoted = False
-    equals = commas = 0
-    while i < end:
-        byte = body[i]
-        if byte == _BACKSLASH and i + 2 < size:
-            i += 2
-            continue
-        if found and not quoted:
-            if byte == _EQUALS:
-                equals += 1
-            elif byte == _COMMA:
-                commas += 1
-        if byte == _QUOTE and found and equals > commas:
-            quoted = not quoted
-        elif byte == _SPACE and not quoted:
-            found.append(i)
-        i += 1
-    return found
