@@ -378,7 +378,7 @@ class ServerState:
             return scale_timestamps(data.encode(), factor).decode(), "n"
         if isinstance(data, bytes | bytearray):
             return scale_timestamps(bytes(data), factor), "n"
-        if isinstance(data, list):
+        if isinstance(data, list | tuple):
             return [self.scaled(item, precision)[0] for item in data], "n"
         return data, precision
 
