@@ -406,7 +406,6 @@ class AsyncSession:
             check_precision(precision)
             if needs_profile(precision):
                 await self.server_profile()
-            self._config.server.wire_precision(precision)
         check_consistency(consistency)
         if is_dataframe(data):
             target = WriteTarget(self._config.require_database(db), rp, precision, consistency)
@@ -418,6 +417,10 @@ class AsyncSession:
                 "measurement=, tag_columns= and extra tags apply to DataFrame writes only"
             )
         data = materialize(require_raw_for_precision(data, precision))
+        if precision is not None:
+            # u/m/h on InfluxDB 3: timestamps converted to ns; what has no form refused.
+            data, precision = self._config.server.scaled(data, precision)  # type: ignore[assignment]
+            self._config.server.wire_precision(precision)
         stamp = time.time_ns()
         groups = group_by_model_target(data) if db is None else None
         # Everything is validated (and counted) before the first request is sent. Models
@@ -684,6 +687,9 @@ class AsyncSession:
         # Refused only by a known profile: an "auto" session does not /ping for this (the
         # server refuses what it cannot run itself).
         self._config.server.check_statement(q)
+        if params and not (await self.server_profile()).bound_parameters:
+            # The server would drop them silently and run the statement unbound.
+            raise self._config.server.current().refusal("params", "bound parameters (params=)")
         build = functools.partial(
             self._config.query_request,
             q,
