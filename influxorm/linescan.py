@@ -16,11 +16,14 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
+from influxorm.exceptions import ValidationError
+
 __all__ = [
     "chunk_points",
     "count_body_points",
     "is_timestamped",
     "line_spans",
+    "scale_timestamps",
     "simple",
     "unquoted",
 ]
@@ -173,3 +176,39 @@ def chunk_points(chunk: str) -> int:
         stripped = chunk.lstrip(" \t\x00")
         return int(bool(stripped) and not stripped.startswith("#"))
     return count_body_points(chunk.encode())
+
+
+# A timestamp ends the line, after a space. No field value ends in " <digits>": numbers
+# and booleans hold no space and a string ends in its quote; so a line ending so either
+# has a timestamp there or is invalid (and refused by the server whatever its unit).
+_TIMESTAMP: Final = re.compile(rb" (-?[0-9]+)[ \t]*\Z")
+_MAX_TIME: Final = 9_223_372_036_854_775_806
+
+
+def scale_timestamps(body: bytes, factor: int) -> bytes:
+    """``body`` with each line's timestamp multiplied by ``factor`` (microseconds to
+    nanoseconds: 1000); lines without one (and comment lines) unchanged; lines found as
+    :func:`line_spans` finds them. A time out of influxd's range once scaled is a
+    ValidationError: it cannot be converted exactly.
+    """
+    out: list[bytes] = []
+    last = 0
+    for start, end in line_spans(body):
+        line = body[start:end]
+        if line.lstrip(b" \t\x00").startswith(b"#"):
+            continue
+        found = _TIMESTAMP.search(line)
+        if found is None:
+            continue
+        value = int(found.group(1))
+        scaled = value * factor
+        if not -_MAX_TIME <= scaled <= _MAX_TIME:
+            raise ValidationError(
+                f"timestamp {value} of {line[:200]!r} is out of range once converted to "
+                f"nanoseconds ({scaled}): it cannot be written",
+                value=value,
+            )
+        out += [body[last : start + found.start(1)], str(scaled).encode()]
+        last = start + found.end(1)
+    out.append(body[last:])
+    return b"".join(out)

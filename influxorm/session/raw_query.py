@@ -30,6 +30,7 @@ from influxorm.session.config import Epoch, SessionConfig, check_output
 from influxorm.session.messages import Request, Response
 from influxorm.session.patterns import QueryPattern, format_pattern
 from influxorm.session.sender import Sender
+from influxorm.session.servers import resolve
 
 __all__ = ["RawQuerying", "run_query"]
 
@@ -233,6 +234,9 @@ async def _run(
     # Refused only by a known profile: an "auto" session does not /ping for this (the
     # server refuses what it cannot run itself).
     config.server.check_statement(q)
+    if params and not (await resolve(config.server, sender)).bound_parameters:
+        # The server would drop them silently and run the statement unbound.
+        raise config.server.current().refusal("params", "bound parameters (params=)")
     build = functools.partial(
         config.query_request,
         q,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final, Literal, get_args
@@ -28,9 +29,12 @@ from influxorm.exceptions import (
     UnsupportedByServerError,
     ValidationError,
 )
+from influxorm.linescan import scale_timestamps
 
 if TYPE_CHECKING:
     from influxorm.session.sender import Sender
+
+logger = logging.getLogger("influxorm")
 
 __all__ = [
     "CONSISTENCIES",
@@ -67,8 +71,10 @@ class ServerProfile:
     """What one server generation offers through the v1 API, and what to use instead.
 
     ``write_precisions`` maps each precision influxorm accepts to the value sent on the
-    wire; a precision missing from it is refused. ``error_shapes`` lists the error bodies
-    the generation answers with (the parser reads them all, whatever the profile).
+    wire; a precision missing from it is converted to nanoseconds when ``ns_factors``
+    has it (the timestamps of raw line protocol scaled exactly), else refused.
+    ``error_shapes`` lists the error bodies the generation answers with (the parser reads
+    them all, whatever the profile).
     """
 
     name: str
@@ -82,6 +88,7 @@ class ServerProfile:
     select_into: bool
     query_in_url: bool
     write_precisions: Mapping[str, str]
+    ns_factors: Mapping[str, int]
     consistency: bool
     error_shapes: tuple[str, ...]
     instead: Mapping[str, str] = dataclasses.field(default_factory=dict)
@@ -129,10 +136,14 @@ _V3_INTO: Final = (
     "InfluxDB 3 has no SELECT INTO or continuous queries: downsample with the Processing "
     "Engine's Downsampler plugin (Core/Enterprise) or a client-side job (Cloud)"
 )
+_V3_PARAMS: Final = (
+    "the InfluxDB 3 v1 /query ignores params: use the query builder (values are written "
+    "as quoted literals, query.inline_influxql), or a query pattern "
+    "(session.set_query_pattern / session.query_pattern), which quotes every argument"
+)
 _V3_PRECISION: Final = (
     "write with precision 'n' (sent as ns), 'ms' or 's' (the values every InfluxDB 3 "
-    "accepts; Cloud Dedicated/Serverless refuse u, m and h), or write structured points "
-    "(always nanoseconds)"
+    "accepts); raw line protocol written with 'u', 'm' or 'h' is converted to ns"
 )
 
 PROFILES: Final[Mapping[str, ServerProfile]] = {
@@ -148,6 +159,7 @@ PROFILES: Final[Mapping[str, ServerProfile]] = {
         select_into=True,
         query_in_url=False,
         write_precisions=_ALL_PRECISIONS,
+        ns_factors={},
         consistency=True,
         error_shapes=("influxdb1",),
     ),
@@ -163,6 +175,7 @@ PROFILES: Final[Mapping[str, ServerProfile]] = {
         select_into=True,
         query_in_url=False,
         write_precisions=_ALL_PRECISIONS,
+        ns_factors={},
         consistency=True,
         error_shapes=("influxdb1",),
     ),
@@ -178,6 +191,7 @@ PROFILES: Final[Mapping[str, ServerProfile]] = {
         select_into=False,
         query_in_url=False,
         write_precisions=_ALL_PRECISIONS,
+        ns_factors={},
         consistency=False,
         error_shapes=("influxdb1", "influxdb2"),
         instead={"admin": _V2_ADMIN, "select_into": _V2_INTO},
@@ -194,6 +208,7 @@ PROFILES: Final[Mapping[str, ServerProfile]] = {
         select_into=False,
         query_in_url=True,
         write_precisions={"n": "ns", "ms": "ms", "s": "s"},
+        ns_factors={"u": 1_000, "m": 60_000_000_000, "h": 3_600_000_000_000},
         consistency=False,
         error_shapes=("influxdb3", "influxdb2"),
         instead={
@@ -201,6 +216,7 @@ PROFILES: Final[Mapping[str, ServerProfile]] = {
             "delete": _V3_DELETE,
             "select_into": _V3_INTO,
             "precision": _V3_PRECISION,
+            "params": _V3_PARAMS,
         },
     ),
 }
@@ -349,6 +365,24 @@ class ServerState:
             raise profile.refusal("precision", f"write precision {precision!r}")
         return sent
 
+    def scaled(self, data: object, precision: str | None) -> tuple[object, str | None]:
+        """``(data, precision)`` to send: raw line protocol written with a precision the
+        server lacks but that converts exactly (``u``, ``m``, ``h`` on InfluxDB 3) gets
+        nanosecond timestamps and precision ``n``; anything else is returned as given."""
+        profile = self.profile
+        if precision is None or profile is None or precision in profile.write_precisions:
+            return data, precision
+        factor = profile.ns_factors.get(precision)
+        if factor is None:
+            return data, precision
+        if isinstance(data, str):
+            return scale_timestamps(data.encode(), factor).decode(), "n"
+        if isinstance(data, bytes | bytearray):
+            return scale_timestamps(bytes(data), factor), "n"
+        if isinstance(data, list | tuple):
+            return [self.scaled(item, precision)[0] for item in data], "n"
+        return data, precision
+
     def check_statement(self, statement: str) -> None:
         """UnsupportedByServerError if the profile cannot run ``statement``."""
         profile = self.profile
@@ -395,6 +429,15 @@ async def identify(sender: Sender) -> ServerProfile:
         response = await sender.send(sender.config.ping_request(), idempotent=True)
     except AuthenticationError as error:
         return profile_from_ping(error.status, {})
+    except ServerError as error:
+        # A gateway that does not route /ping: the session works as it would without
+        # profiles, and says how to choose.
+        logger.warning(
+            "server='auto': /ping answered %s, so the server generation is unknown; "
+            "taking it as InfluxDB 1.x (pass server=... to choose)",
+            error.status,
+        )
+        return PROFILES["influxdb1"]
     body = await response.read()
     return profile_from_ping(response.status, response.headers, body)
 

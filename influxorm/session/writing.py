@@ -67,7 +67,6 @@ async def write(
         check_precision(precision)
         if needs_profile(precision):
             await resolve(config.server, sender)
-        config.server.wire_precision(precision)
     check_consistency(consistency)
     if is_dataframe(data):
         target = WriteTarget(config.require_database(db), rp, precision)
@@ -79,6 +78,10 @@ async def write(
             "measurement=, tag_columns= and extra tags apply to DataFrame writes only"
         )
     data = materialize(require_raw_for_precision(data, precision))
+    if precision is not None:
+        # u/m/h on InfluxDB 3: timestamps converted to ns; what has no form refused.
+        data, precision = config.server.scaled(data, precision)  # type: ignore[assignment]
+        config.server.wire_precision(precision)
     stamp = time.time_ns()
     # Everything is validated (and counted) before the first request is sent. Models
     # whose class names a database= or retention_policy= go there unless the call

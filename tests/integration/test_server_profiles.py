@@ -292,7 +292,6 @@ def test_known_profiles_refuse_what_the_server_lacks_before_sending(
             refused += [
                 lambda: session.drop_measurement("profile_ticks"),
                 lambda: Tick.objects.using(session).where(sym="A").delete(),
-                lambda: session.write("profile_ticks,sym=Z price=1 1", precision="u"),
             ]
         for call in refused:
             with pytest.raises(orm.UnsupportedByServerError) as caught:
@@ -315,11 +314,13 @@ def test_influxdb3_sends_precision_n_as_ns(
         Session(proxy.url, database=influxdb_database, server="influxdb3") as session,
     ):
         session.write("p3,k=a v=1 1704067200000000000", precision="n")
-        session.write("p3,k=a v=2 1704067201000", precision="ms")
+        # InfluxDB 3 ignores consistency ("Ignored"): it is not sent.
+        session.write("p3,k=a v=2 1704067201000", precision="ms", consistency="all")
         rows = session.query("SELECT v FROM p3", epoch="ns")
     (write_n, write_ms, _query) = proxy.recorded
     assert write_n.params["precision"] == ["ns"]
     assert write_ms.params["precision"] == ["ms"]
+    assert "consistency" not in write_ms.params
     assert rows["results"][0]["series"][0]["values"] == [
         [1704067200000000000, 1],
         [1704067201000000000, 2],
@@ -447,3 +448,85 @@ def test_influxdb2_query_of_a_missing_database_names_dbrp_mappings(
     ):
         session.query("SELECT * FROM m")
     assert not getattr(plain.value, "__notes__", [])
+
+
+def test_raw_params_are_refused_where_the_server_would_drop_them(
+    influxdb_server: InfluxDBServer, ticks_db: str
+) -> None:
+    responder = _ping_as(*PING_ANSWERS["influxdb3"])
+    statement = "SELECT * FROM profile_ticks WHERE sym = $s"
+    with (
+        FaultProxy(influxdb_server.host, influxdb_server.port, responder=responder) as proxy,
+        Session(proxy.url, database=ticks_db) as session,
+    ):
+        with pytest.raises(orm.UnsupportedByServerError, match="query pattern") as caught:
+            session.query(statement, params={"s": "A"})
+        assert caught.value.server == "influxdb3"
+        session.set_query_pattern("by_sym", "SELECT * FROM profile_ticks WHERE sym = {s:str}")
+        rows = session.query_pattern("by_sym", s="A")
+    assert len(rows["results"][0]["series"][0]["values"]) == 16
+    assert [r.path for r in proxy.recorded] == ["/ping", "/query"]
+    with Session(influxdb_server.url, database=ticks_db) as session:  # 1.x binds them
+        rows = session.query(statement, params={"s": "A"})
+    assert len(rows["results"][0]["series"][0]["values"]) == 16
+
+
+def test_a_gateway_without_ping_is_taken_as_1x_with_a_warning(
+    influxdb_server: InfluxDBServer, ticks_db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    responder = _ping_as(404, [("Content-Type", "text/plain")], b"404 page not found\n")
+    with (
+        FaultProxy(influxdb_server.host, influxdb_server.port, responder=responder) as proxy,
+        Session(proxy.url, database=ticks_db) as session,
+    ):
+        assert len(Tick.objects.using(session).where(sym="A").fetch()) == 16
+        assert len(Tick.objects.using(session).where(sym="B").fetch()) == 16
+        assert session.server is not None
+        assert session.server.name == "influxdb1"
+    assert "pass server=" in caplog.text
+    assert [r.path for r in proxy.recorded] == ["/ping", "/query", "/query"]
+
+
+RAW_US = [
+    'p3u,host=a\\ b,k=x v=1,s="with spaces 123 and \\" quote" 1704067200000001',
+    'p3u,host=c v=2,s="line\nfeed 7" 1704067200000002',
+    "# a comment 1 2 3",
+    "p3u,host=d v=3 -5",
+]
+
+
+@pytest.mark.parametrize(("precision", "factor"), [("u", 1_000), ("m", 60_000_000_000)])
+def test_influxdb3_converts_u_and_m_timestamps_to_ns(
+    influxdb_server: InfluxDBServer, influxdb_database: str, precision: str, factor: int
+) -> None:
+    body = "\n".join(RAW_US)
+    if precision == "m":
+        body = body.replace("1704067200000001", "28401120").replace("1704067200000002", "28401121")
+    with Session(influxdb_server.url, database=influxdb_database) as session:
+        session.write(body, precision=precision)  # type: ignore[arg-type]
+        expected = session.query("SELECT * FROM p3u", epoch="ns")
+        session.query("DROP MEASUREMENT p3u")
+    with (
+        FaultProxy(influxdb_server.host, influxdb_server.port) as proxy,
+        Session(proxy.url, database=influxdb_database, server="influxdb3") as session,
+    ):
+        assert session.write(body, precision=precision) == 3  # type: ignore[arg-type]
+        got = session.query("SELECT * FROM p3u", epoch="ns")
+    assert got == expected
+    times = [row[0] for row in got["results"][0]["series"][0]["values"]]
+    assert times[0] == -5 * factor
+    (write, _query) = proxy.recorded
+    assert write.params["precision"] == ["ns"]
+    assert write.body.count(str(-5 * factor).encode()) == 1
+
+
+def test_influxdb3_refuses_a_timestamp_out_of_range_once_converted(
+    influxdb_server: InfluxDBServer, influxdb_database: str
+) -> None:
+    with (
+        FaultProxy(influxdb_server.host, influxdb_server.port) as proxy,
+        Session(proxy.url, database=influxdb_database, server="influxdb3") as session,
+        pytest.raises(orm.ValidationError, match="out of range"),
+    ):
+        session.write(["p3u v=1 1", "p3u v=2 9223372036854776"], precision="u")
+    assert proxy.recorded == []

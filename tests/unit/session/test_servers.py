@@ -109,3 +109,11 @@ def test_an_influxdb3_session_writes_inline_statements() -> None:
     assert AsyncSession(server="influxdb3").inline_statements
     assert not AsyncSession(server="influxdb2").inline_statements
     assert not AsyncSession().inline_statements
+
+
+def test_raw_lines_are_scaled_to_ns_for_influxdb3_only() -> None:
+    v3 = ServerState("influxdb3")
+    assert v3.scaled(("m v=1 2", b"m v=1 3"), "u") == (["m v=1 2000", b"m v=1 3000"], "n")
+    assert v3.scaled("m v=1 2", "ms") == ("m v=1 2", "ms")
+    v1 = ServerState("influxdb1")
+    assert v1.scaled("m v=1 2", "u") == ("m v=1 2", "u")
