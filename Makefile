@@ -29,6 +29,7 @@ demo: venv influxd
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check influxorm influxorm_pytest tests examples
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff check --fix .

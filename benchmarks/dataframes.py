@@ -81,8 +81,8 @@ def describe(result: Any) -> str:
 
 
 def write_influxorm_arrow(ctx: Context) -> Any:
-    from influxorm.results._frame_ops import ArrowOps
-    from influxorm.results.frame_writer import encode_dataframe
+    from influxorm.frames.encoder import encode_dataframe
+    from influxorm.frames.ops import ArrowOps
 
     return encode_dataframe(
         ctx["frame"], measurement=MEASUREMENT, tag_columns=TAGS, ops=ArrowOps()
@@ -90,8 +90,8 @@ def write_influxorm_arrow(ctx: Context) -> Any:
 
 
 def write_influxorm_numpy(ctx: Context) -> Any:
-    from influxorm.results._frame_ops import NumpyOps
-    from influxorm.results.frame_writer import encode_dataframe
+    from influxorm.frames.encoder import encode_dataframe
+    from influxorm.frames.ops import NumpyOps
 
     return encode_dataframe(
         ctx["frame"], measurement=MEASUREMENT, tag_columns=TAGS, ops=NumpyOps()
@@ -146,7 +146,7 @@ WRITE_CASES = [
 
 def fill_server(ctx: Context) -> None:
     """Write the benchmark frame once (encoded by influxorm, posted with urllib)."""
-    from influxorm.results.frame_writer import encode_dataframe
+    from influxorm.frames.encoder import encode_dataframe
 
     encoded = encode_dataframe(make_frame(), measurement=MEASUREMENT, tag_columns=TAGS)
     url = f"{ctx['url']}/write?" + urllib.parse.urlencode({"db": ctx["database"]})

@@ -1,7 +1,7 @@
 """influxorm: typed models, an injection-proof query builder and sessions for InfluxDB."""
 
-from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
-from importlib.metadata import version as _version
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 from influxorm.exceptions import (
     AuthenticationError,
@@ -20,10 +20,12 @@ from influxorm.exceptions import (
     RetentionPolicyNotFoundError,
     ServerError,
     ServerTimeoutError,
+    SessionStateError,
     ThrottledError,
     TLSError,
     TransportError,
     TransportTimeoutError,
+    UnsentBatchError,
     UnsupportedByServerError,
     ValidationError,
     WriteError,
@@ -40,6 +42,7 @@ from influxorm.query import (
     Elapsed,
     First,
     Integral,
+    IntoQuery,
     Last,
     Max,
     Mean,
@@ -62,20 +65,46 @@ from influxorm.query import (
 from influxorm.query.downsampling import ContinuousQuery, RetentionPolicy
 from influxorm.query.migrations import Change
 from influxorm.results.points import iterpoints
-from influxorm.session import AsyncSession, Session
+from influxorm.schema_check import SchemaConflict
+from influxorm.session import (
+    AsyncBulkWriter,
+    AsyncSession,
+    BulkWriter,
+    FailedBatch,
+    OnError,
+    OnProgress,
+    Session,
+    WriterProgress,
+)
 from influxorm.session.retry import RetryPolicy
 
-try:
+if _TYPE_CHECKING:
     #: The installed distribution's version (pyproject.toml is its one source).
-    __version__: str = _version("influxorm")
-except _PackageNotFoundError:  # pragma: no cover -- a source tree that was never installed
-    __version__ = "0+unknown"
+    __version__: str
+
+
+def __getattr__(name: str) -> _Any:
+    # PEP 562: ``__version__`` reads the installed metadata on first use only
+    # (importlib.metadata is a noticeable part of a bare import's cost).
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("influxorm")
+        except PackageNotFoundError:  # pragma: no cover -- a never-installed source tree
+            found = "0+unknown"
+        globals()["__version__"] = found
+        return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AggregateQuery",
+    "AsyncBulkWriter",
     "AsyncSession",
     "AuthenticationError",
     "Bottom",
+    "BulkWriter",
     "Change",
     "ContinuousQuery",
     "Count",
@@ -85,11 +114,13 @@ __all__ = [
     "Difference",
     "Distinct",
     "Elapsed",
+    "FailedBatch",
     "FieldTypeConflictError",
     "First",
     "InfluxORMError",
     "Integral",
     "InternalServerError",
+    "IntoQuery",
     "Last",
     "LineProtocolError",
     "Max",
@@ -102,6 +133,8 @@ __all__ = [
     "MovingAverage",
     "NoSessionError",
     "NonNegativeDerivative",
+    "OnError",
+    "OnProgress",
     "PartialFieldTypeConflictError",
     "PartialWriteError",
     "Percentile",
@@ -114,9 +147,11 @@ __all__ = [
     "RetentionPolicyNotFoundError",
     "RetryPolicy",
     "Sample",
+    "SchemaConflict",
     "ServerError",
     "ServerTimeoutError",
     "Session",
+    "SessionStateError",
     "Spread",
     "Stddev",
     "Sum",
@@ -125,9 +160,11 @@ __all__ = [
     "Top",
     "TransportError",
     "TransportTimeoutError",
+    "UnsentBatchError",
     "UnsupportedByServerError",
     "ValidationError",
     "WriteError",
+    "WriterProgress",
     "every",
     "field",
     "iterpoints",

@@ -1,22 +1,22 @@
 """The current session: set by ``with``/``async with`` on a session, read by queries.
 
-Also the contract the query layer relies on, as :class:`SessionProtocol`: a terminal
-operation builds a coroutine on the session's ``_async`` side and hands it to
-``_complete`` (an :class:`~influxorm.session.AsyncSession` returns it for the caller to
-await; a blocking :class:`~influxorm.session.Session` runs it and returns the result).
+Also the contract the query layer relies on, as :class:`SessionProtocol`: the public
+query methods both sessions have. A terminal operation hands its query to one of them
+(``Query.fetch()`` is ``session.fetch(query)``); an
+:class:`~influxorm.session.AsyncSession` returns an awaitable, a blocking
+:class:`~influxorm.session.Session` the result. This module imports no session.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextvars import ContextVar, Token
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol
 
 from influxorm.exceptions import NoSessionError
 
 if TYPE_CHECKING:
-    from influxorm.session.async_session import AsyncSession
+    from influxorm.query.query import AggregateQuery, IntoQuery, Query
 
 __all__ = [
     "SessionProtocol",
@@ -25,24 +25,25 @@ __all__ = [
     "set_current_session",
 ]
 
-T = TypeVar("T")
-
 
 class SessionProtocol(Protocol):
-    """What the query layer may call on a session of either kind."""
+    """What the query layer may call on a session of either kind (its public methods).
 
-    @property
-    def _async(self) -> AsyncSession:
-        """The :class:`AsyncSession` doing the I/O (the session itself, or the wrapped one)."""
-        ...
+    The results are awaitables on an ``AsyncSession`` and values on a ``Session``, hence
+    ``Any``; the sessions' own signatures are precise.
+    """
 
-    def _complete(self, coro: Coroutine[Any, Any, T]) -> T | Coroutine[Any, Any, T]:
-        """Async: ``coro`` unchanged, to be awaited. Blocking: ``coro``'s result."""
-        ...
-
-    def _complete_iter(self, ait: AsyncIterator[T]) -> Iterator[T] | AsyncIterator[T]:
-        """Async: ``ait`` unchanged. Blocking: a plain iterator pulling from ``ait``."""
-        ...
+    def fetch(self, query: Query[Any], /) -> Any: ...
+    def first(self, query: Query[Any], /) -> Any: ...
+    def count(self, query: Query[Any], /) -> Any: ...
+    def exists(self, query: Query[Any], /) -> Any: ...
+    def iterate(self, query: Query[Any], /, *, chunk_size: int = ...) -> Any: ...
+    def to_dataframe(self, query: Query[Any] | AggregateQuery[Any], /) -> Any: ...
+    def delete(self, query: Query[Any], /) -> Any: ...
+    def fetch_rows(self, query: AggregateQuery[Any], /) -> Any: ...
+    def first_row(self, query: AggregateQuery[Any], /) -> Any: ...
+    def iterate_rows(self, query: AggregateQuery[Any], /, *, chunk_size: int = ...) -> Any: ...
+    def select_into(self, query: IntoQuery[Any], /) -> Any: ...
 
 
 _current_session: ContextVar[SessionProtocol | None] = ContextVar(

@@ -43,10 +43,12 @@ __all__ = [
     "RetentionPolicyNotFoundError",
     "ServerError",
     "ServerTimeoutError",
+    "SessionStateError",
     "TLSError",
     "ThrottledError",
     "TransportError",
     "TransportTimeoutError",
+    "UnsentBatchError",
     "UnsupportedByServerError",
     "ValidationError",
     "WriteError",
@@ -274,3 +276,22 @@ class NoSessionError(InfluxORMError):
 
 class ModelDefinitionError(InfluxORMError, TypeError):
     """A ``Measurement`` subclass is declared wrongly; raised when the class is created."""
+
+
+class SessionStateError(InfluxORMError, RuntimeError):
+    """A session used where it cannot be: closed, on another event loop, or a blocking
+    call made from the session's own loop thread."""
+
+
+class UnsentBatchError(InfluxORMError):
+    """The error of a bulk writer's failed batch the writer itself could not send: it
+    was cancelled while closing, or an exception other than influxorm's was raised while
+    encoding or sending the batch (chained as ``__cause__``).
+
+    ``maybe_written`` is True when the batch was in flight: the server may have stored
+    it (re-sending timestamped points is harmless); False when it was never sent.
+    """
+
+    def __init__(self, message: str, *, maybe_written: bool) -> None:
+        super().__init__(message)
+        self.maybe_written = maybe_written

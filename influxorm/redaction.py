@@ -111,6 +111,10 @@ def split_statement(q: str) -> tuple[str, tuple[str, ...]]:
                 if q[value] == "'":
                     body = q[value + 1 :]
                     secrets.extend((body, _unescape(body), body.rstrip("'")))
+                    # The first literal itself, as written and as the server reads it.
+                    end = _quoted_end(q, value, "'")
+                    literal = q[value + 1 : end - 1 if q[end - 1] == "'" else end]
+                    secrets.extend((literal, _unescape(literal)))
                 i = len(q)
         else:
             out.append(char)

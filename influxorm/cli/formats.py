@@ -35,13 +35,20 @@ from influxorm.timeutil import ns_to_rfc3339, to_ns
 
 __all__ = [
     "FORMATS",
+    "CsvSink",
+    "CsvSource",
     "Format",
+    "ParquetSink",
+    "ParquetSource",
     "Row",
     "Sink",
     "Source",
+    "csv_cell",
+    "csv_record",
     "format_of",
     "open_sink",
     "open_source",
+    "quoted_cells",
 ]
 
 Format: TypeAlias = Literal["csv", "parquet"]

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from influxorm.cli.codegen import generate_module
+from influxorm.cli.modelgen import generate_module
 from influxorm.cli.options import CliError, open_session, require_database
 from influxorm.query import statements
 from influxorm.schema_check import MeasurementInfo, fetch_measurement_info

@@ -36,7 +36,9 @@ __all__ = ["Measurement", "MeasurementMeta"]
 _M = TypeVar("_M", bound="Measurement")
 
 _QueryFactory = Callable[[type["Measurement"]], Any]
-_query_factory: _QueryFactory | None = None
+# Set by ``influxorm.query`` on import, which ``influxorm/__init__`` does before any model
+# class can exist (every import of this module goes through the package first).
+_query_factory: _QueryFactory
 
 # Set while attrs rebuilds a class as a slotted class: the rebuild calls the metaclass
 # again, and that call must not process the class a second time.
@@ -57,10 +59,6 @@ class _Objects:
             raise AttributeError(
                 "objects is reachable through the model class, not its instances "
                 f"(use {owner.__qualname__}.objects)"
-            )
-        if _query_factory is None:
-            raise RuntimeError(
-                "Model.objects needs the query layer: import influxorm (or influxorm.query)"
             )
         query: Query[_M] = _query_factory(owner)
         return query

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import enum
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -437,8 +437,3 @@ def encoder_for(schema: Schema) -> Encoder:
         source=source,
         filename=filename,
     )
-
-
-def encode_instances(encoder: Encoder, objs: Iterable[object], stamp: int | None) -> list[str]:
-    """Encode many instances of one model (a thin, typed wrapper of ``encode_many``)."""
-    return encoder.encode_many(objs, stamp)

@@ -2,15 +2,15 @@
 
 :func:`encode_lines` is the one entry point sessions use. It accepts a model instance, a
 dict point (``{"measurement", "fields", "tags"?, "time"?}``), raw line protocol
-(``str``, or UTF-8 ``bytes``), an object of a type registered with
-:func:`register_encoder` (the results layer registers ``pandas.DataFrame``), or any
-iterable of those, mixed. Every item is encoded and validated before anything is
-returned, so one bad point means a :class:`ValidationError` and nothing written.
+(``str``, or UTF-8 ``bytes``), or any iterable of those, mixed (sessions send
+DataFrames to their own encoder before they get here). Every item is encoded and
+validated before anything is returned, so one bad point means a
+:class:`ValidationError` and nothing written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from influxorm.exceptions import ValidationError
@@ -18,30 +18,7 @@ from influxorm.lineprotocol import check_raw, encode_dict_point
 from influxorm.models.measurement import Measurement
 from influxorm.timeutil import to_ns
 
-__all__ = ["encode_lines", "model_line_batches", "register_encoder"]
-
-ItemEncoder = Callable[[Any], Iterable[str]]
-
-_registered: dict[type, ItemEncoder] = {}
-
-
-def register_encoder(kind: type, encoder: ItemEncoder) -> None:
-    """Teach :func:`encode_lines` to write objects of ``kind`` (and its subclasses).
-
-    ``encoder(obj)`` returns the object's lines (without newlines, already validated)
-    and raises :class:`ValidationError` for bad input.
-    """
-    _registered[kind] = encoder
-
-
-def _registered_encoder(kind: type) -> ItemEncoder | None:
-    if not _registered:
-        return None
-    for klass in kind.__mro__:
-        encoder = _registered.get(klass)
-        if encoder is not None:
-            return encoder
-    return None
+__all__ = ["encode_lines", "model_line_batches"]
 
 
 def _raw(data: str | bytes | bytearray | memoryview) -> list[str]:
@@ -68,9 +45,6 @@ def _encode_one(item: object, stamp_ns: int | None) -> list[str] | None:
         return [encode_dict_point(item, stamp_ns=stamp_ns)]
     if isinstance(item, (str, bytes, bytearray, memoryview)):
         return _raw(item)
-    encoder = _registered_encoder(type(item))
-    if encoder is not None:
-        return list(encoder(item))
     return None
 
 

@@ -33,7 +33,7 @@ from influxorm.query.expressions import Condition, Node
 from influxorm.query.functions import Function
 from influxorm.query.query import AggregateQuery, IntoQuery
 
-__all__ = ["ContinuousQuery", "Duration", "RetentionPolicy"]
+__all__ = ["ContinuousQuery", "Duration", "RetentionPolicy", "retention_ns", "same_series"]
 
 Duration = timedelta | str | int
 

@@ -53,7 +53,9 @@ __all__ = [
     "Derivative",
     "Difference",
     "Distinct",
+    "DurationArg",
     "Elapsed",
+    "FieldArg",
     "First",
     "Function",
     "FunctionKind",
@@ -71,6 +73,7 @@ __all__ = [
     "Spread",
     "Stddev",
     "Sum",
+    "TagArg",
     "Top",
 ]
 

@@ -24,7 +24,7 @@ from influxorm.query import statements
 from influxorm.query.canonical import cq_tokens, go_duration_ns
 from influxorm.query.downsampling import ContinuousQuery, RetentionPolicy, same_series
 
-__all__ = ["Change", "cq_statement", "plan_migration"]
+__all__ = ["Change", "cq_statement", "default_shard_ns", "plan_migration"]
 
 Action = Literal["create", "alter", "drop"]
 Kind = Literal["retention policy", "continuous query"]

@@ -9,8 +9,8 @@ Terminal operations run on the session given with :meth:`using`, else the curren
 (the innermost ``with Session(...)`` / ``async with AsyncSession(...)``). On an
 ``AsyncSession`` they return an awaitable, on a blocking ``Session`` the result itself,
 so their declared return type is ``Any``; for precise types call the session's typed
-equivalents (``session.fetch(query) -> list[M]``) or the ``*_async`` functions of
-:mod:`influxorm.query.execution`.
+equivalents (``session.fetch(query) -> list[M]``), which is what a terminal operation
+hands the query to.
 
 A model's ``extra_tags`` add no implicit filter: ``Cpu.objects`` reads every point of
 the measurement, whoever wrote it. Their keys can be named in ``where``/``exclude``/``Q``
@@ -390,56 +390,34 @@ class Query(_QueryBase[M]):
 
     def fetch(self) -> Any:
         """The matching rows as model instances (``list[M]``)."""
-        from influxorm.query import execution
-
-        s = self._resolve_session()
-        return s._complete(execution.fetch_async(self, s._async))
+        return self._resolve_session().fetch(self)
 
     def first(self) -> Any:
         """The first matching row (newest with ``order_by("-time")``), or None."""
-        from influxorm.query import execution
-
-        s = self._resolve_session()
-        return s._complete(execution.first_async(self, s._async))
+        return self._resolve_session().first(self)
 
     def count(self) -> Any:
         """The number of matching points (``int``), LIMIT/OFFSET taken into account."""
-        from influxorm.query import execution
-
-        s = self._resolve_session()
-        return s._complete(execution.count_async(self, s._async))
+        return self._resolve_session().count(self)
 
     def exists(self) -> Any:
         """Whether any point matches (``bool``)."""
-        from influxorm.query import execution
-
-        s = self._resolve_session()
-        return s._complete(execution.exists_async(self, s._async))
+        return self._resolve_session().exists(self)
 
     def iterate(self, chunk_size: int = 10_000) -> Any:
         """Stream the matching rows as instances, reading ``chunk_size`` points at a time.
 
         ``async for`` on an ``AsyncSession``, ``for`` on a blocking ``Session``.
         """
-        from influxorm.query import execution
-
-        execution.check_chunk_size(chunk_size)
-        s = self._resolve_session()
-        return s._complete_iter(execution.iterate_async(self, s._async, chunk_size))
+        return self._resolve_session().iterate(self, chunk_size=chunk_size)
 
     def to_dataframe(self) -> Any:
         """The matching rows as a ``pandas.DataFrame`` with a UTC ``DatetimeIndex``."""
-        from influxorm.query import execution
-
-        s = self._resolve_session()
-        return s._complete(execution.to_dataframe_async(self, s._async))
+        return self._resolve_session().to_dataframe(self)
 
     def delete(self) -> Any:
         """``DELETE`` the matching points (conditions on tags and time only)."""
-        from influxorm.query import execution
-
-        s = self._resolve_session()
-        return s._complete(execution.delete_async(self, s._async))
+        return self._resolve_session().delete(self)
 
 
 @attrs.frozen
@@ -472,32 +450,19 @@ class AggregateQuery(_QueryBase[M]):
 
     def fetch(self) -> Any:
         """The result rows (``list[dict[str, Any]]``): names, GROUP BY tags and ``time``."""
-        from influxorm.query import execution
-
-        s = self._resolve_session()
-        return s._complete(execution.fetch_rows_async(self, s._async))
+        return self._resolve_session().fetch_rows(self)
 
     def first(self) -> Any:
         """The first result row (``dict[str, Any] | None``)."""
-        from influxorm.query import execution
-
-        s = self._resolve_session()
-        return s._complete(execution.first_row_async(self, s._async))
+        return self._resolve_session().first_row(self)
 
     def iterate(self, chunk_size: int = 10_000) -> Any:
         """Stream the result rows as dicts, ``chunk_size`` points at a time."""
-        from influxorm.query import execution
-
-        execution.check_chunk_size(chunk_size)
-        s = self._resolve_session()
-        return s._complete_iter(execution.iterate_rows_async(self, s._async, chunk_size))
+        return self._resolve_session().iterate_rows(self, chunk_size=chunk_size)
 
     def to_dataframe(self) -> Any:
         """The result as a ``pandas.DataFrame`` (UTC ``DatetimeIndex``, tags as columns)."""
-        from influxorm.query import execution
-
-        s = self._resolve_session()
-        return s._complete(execution.to_dataframe_async(self, s._async))
+        return self._resolve_session().to_dataframe(self)
 
 
 @attrs.frozen
@@ -509,7 +474,4 @@ class IntoQuery(_Compiled, Generic[M]):
 
     def execute(self) -> Any:
         """Run it; the result is the number of points written (``int``)."""
-        from influxorm.query import execution
-
-        s = self.source._resolve_session()
-        return s._complete(execution.execute_into_async(self, s._async))
+        return self.source._resolve_session().select_into(self)

@@ -11,10 +11,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from influxorm.results.frames import StatementFrames, response_to_frames
 from influxorm.results.points import PointMeta, iterpoints
+
+if TYPE_CHECKING:
+    from influxorm.results.frames import StatementFrames
 
 __all__ = [
     "OUTPUTS",
@@ -93,5 +95,7 @@ def convert_response(
     if output == "iterable":
         return QueryResult(response)
     if output == "dataframe":
+        from influxorm.results.frames import response_to_frames  # pandas, on first use
+
         return frames_for_statements(response_to_frames(response, by_series=by_series))
     raise ValueError(f"convert_response cannot produce output {output!r}")

@@ -1,22 +1,22 @@
 """Sessions: :class:`AsyncSession` (the implementation) and :class:`Session` (blocking).
 
-Layout: ``base`` (settings, validation and request building; no I/O), ``options`` (URL
-and environment configuration, TLS), ``messages`` (request/response values),
-``transport`` (the transport interface) and ``aiohttp_transport`` (the only module
-importing aiohttp), ``errors`` (responses -> exceptions, in one place), ``retry`` (the
-retry policy and loop), ``batching`` (bodies, 413 splits, idempotency), ``sending`` (the
-request path), ``chunks`` (chunked responses), ``admin`` (SHOW results) and
-``patterns`` (the pattern registry; statements come from
-:mod:`influxorm.query.statements`), ``writer`` and ``blocking_writer`` (bulk
-writers), ``lifecycle`` (what exit does with open writers and sessions),
-``async_session``, ``loop_thread`` and ``blocking``.
+Layout (read in this order to follow a call; docs/internals.md has the whole map):
+``async_session`` (settings, lifecycle, one-line public methods) and ``blocking``
+(``Session`` on a ``loop_thread``); ``options`` (``SessionOptions``, declared once with
+their checks; URLs, environment, TLS) and ``config`` (settings and request building, no
+I/O); ``writing`` (``write()``), ``routing`` (where points go), ``batching`` (request
+bodies), ``writer``/``blocking_writer`` (bulk writers); ``raw_query`` (``query()``),
+``querying`` (model queries against a raw-query callable), ``chunks``; ``admin`` and
+``patterns``; ``sender`` and ``retry`` (every request), ``errors`` (responses ->
+exceptions, in one place), ``messages``/``transport``/``aiohttp_transport`` (the only
+module importing aiohttp); ``lifecycle`` (what exit does with open writers and sessions).
 """
 
+from influxorm.exceptions import SessionStateError, UnsentBatchError
 from influxorm.session.async_session import AsyncSession
 from influxorm.session.blocking import Session
 from influxorm.session.blocking_writer import BulkWriter
 from influxorm.session.chunks import ChunkIterator
-from influxorm.session.errors import SessionStateError
 from influxorm.session.lifecycle import UnsentPointsWarning
 from influxorm.session.messages import Request, Response
 from influxorm.session.patterns import register_pattern
@@ -25,7 +25,8 @@ from influxorm.session.transport import Transport
 from influxorm.session.writer import (
     AsyncBulkWriter,
     FailedBatch,
-    UnsentBatchError,
+    OnError,
+    OnProgress,
     WriterProgress,
 )
 
@@ -36,6 +37,8 @@ __all__ = [
     "BulkWriter",
     "ChunkIterator",
     "FailedBatch",
+    "OnError",
+    "OnProgress",
     "Request",
     "Response",
     "RetryPolicy",

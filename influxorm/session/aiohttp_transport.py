@@ -9,8 +9,7 @@ from typing import Final
 
 import aiohttp
 
-from influxorm.exceptions import TLSError, TransportError, TransportTimeoutError
-from influxorm.session.errors import SessionStateError
+from influxorm.exceptions import SessionStateError, TLSError, TransportError, TransportTimeoutError
 from influxorm.session.messages import Request, Response
 
 __all__ = ["AiohttpTransport"]

@@ -1,5 +1,4 @@
-"""Cutting line protocol into request bodies, counting its points exactly, and telling
-whether a retry is safe; no I/O.
+"""Cutting line protocol into request bodies with exact point counts; no I/O.
 
 Where a line ends is decided the way influxd decides it (:mod:`influxorm.linescan`): a
 LF inside a string field value does not end the line, so ``body.split(b"\\n")`` would
@@ -11,31 +10,23 @@ scanned.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Final
 
 from influxorm.exceptions import RequestTooLargeError
-from influxorm.linescan import line_spans, simple
-from influxorm.models.measurement import Measurement
-from influxorm.models.schema import schema_of
+from influxorm.linescan import count_body_points, line_spans, simple
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "WriteBatch",
     "bodies",
-    "chunk_points",
-    "count_body_points",
+    "cut",
     "frame_batches",
-    "group_by_model_target",
     "has_raw",
     "is_dataframe",
-    "is_timestamped",
     "line_batches",
-    "line_spans",
     "materialize",
-    "model_target",
     "raw_batches",
     "split_body",
     "split_by_size",
@@ -45,14 +36,6 @@ __all__ = [
 DEFAULT_MAX_BODY_BYTES: Final = 10_000_000
 """The largest body a session sends in one request (influxd's default limit is 25 MB)."""
 
-# A line without a timestamp ends in its last field: a quoted string (ending in ``"``) or
-# a last space-separated token holding ``=``. A line with one ends in an integer token.
-# (A comment line may look untimed: that only forbids a retry, the safe side. A LF inside
-# a string value makes the line look untimed too: the safe side again.)
-_UNTIMED_LINE: Final = re.compile(rb'(?m)(?:"|=[^ \n]*)$')
-# A line that is a point: not blank, not a ``#`` comment (influxd skips leading spaces,
-# tabs and NULs before deciding). Used where every LF ends a line.
-_POINT_LINE: Final = re.compile(rb"(?m)^[ \t\x00]*[^# \t\x00\n]")
 _RAW: Final = (str, bytes, bytearray, memoryview)
 
 
@@ -79,37 +62,7 @@ def has_raw(data: object) -> bool:
     return False
 
 
-def is_timestamped(body: bytes) -> bool:
-    """Whether every line of ``body`` ends in a timestamp, so that sending it twice
-    stores nothing twice (about 0.5 s per million lines: sessions ask only when a retry
-    of an ambiguous failure is due)."""
-    return _UNTIMED_LINE.search(body) is None
-
-
 # -- line boundaries -----------------------------------------------------------------
-
-
-def _is_point(body: bytes, start: int, end: int) -> bool:
-    while start < end and body[start] in b" \t\x00":
-        start += 1
-    return start < end and body[start] != ord("#")
-
-
-def count_body_points(body: bytes) -> int:
-    """The points in ``body`` (blank and ``#`` comment lines excluded), with lines found
-    as influxd finds them: a LF inside a string field value does not end a point."""
-    if simple(body):
-        return len(_POINT_LINE.findall(body))
-    return sum(_is_point(body, start, end) for start, end in line_spans(body))
-
-
-def chunk_points(chunk: str) -> int:
-    """The points in one item of :func:`~influxorm.models.writing.encode_lines`' output
-    that came from raw line protocol (see :func:`count_body_points`)."""
-    if "\n" not in chunk:
-        stripped = chunk.lstrip(" \t\x00")
-        return int(bool(stripped) and not stripped.startswith("#"))
-    return count_body_points(chunk.encode())
 
 
 def _too_large(body: bytes) -> RequestTooLargeError:
@@ -250,17 +203,28 @@ def split_lines_by_size(lines: Sequence[str], max_bytes: int) -> Iterator[Sequen
         yield lines[start:]
 
 
+def cut(lines: Sequence[str], points: int, *, raw: bool, max_bytes: int) -> list[WriteBatch]:
+    """The one body cutter of :meth:`AsyncSession.write` and the bulk writer: ``lines``
+    (``points`` in all) as request bodies of at most ``max_bytes`` with exact counts.
+    Structured lines (one point each) are cut between items; raw line protocol where
+    influxd's scanner ends a line (a LF inside a string value does not)."""
+    if raw:
+        body = "\n".join(lines).encode()
+        if len(body) <= max_bytes:
+            return [WriteBatch(body, points)]
+        return [WriteBatch.of_raw(piece) for piece in split_by_size(body, max_bytes)]
+    whole = WriteBatch.of_lines(lines)
+    if len(whole.body) <= max_bytes:
+        return [whole]
+    return [WriteBatch.of_lines(run) for run in split_lines_by_size(lines, max_bytes)]
+
+
 def line_batches(batches: Iterable[Sequence[str]], max_bytes: int) -> Iterator[WriteBatch]:
     """A :class:`WriteBatch` per run of structured lines (one point each), lazily; a run
     whose body would exceed ``max_bytes`` is cut further."""
     for lines in batches:
-        if not lines:
-            continue
-        batch = WriteBatch.of_lines(lines)
-        if len(batch.body) <= max_bytes:
-            yield batch
-        else:
-            yield from map(WriteBatch.of_lines, split_lines_by_size(lines, max_bytes))
+        if lines:
+            yield from cut(lines, len(lines), raw=False, max_bytes=max_bytes)
 
 
 def bodies(lines: Sequence[str], batch_size: int, max_bytes: int) -> Iterator[WriteBatch]:
@@ -279,16 +243,10 @@ def raw_batches(
     :func:`chunk_points`) as batches of at most ``batch_size`` items and ``max_bytes``
     bytes (a larger body is cut at line boundaries found by scanning), lazily."""
     for start in range(0, len(chunks), batch_size):
-        body = "\n".join(chunks[start : start + batch_size]).encode()
-        if len(body) <= max_bytes:
-            points = sum(counts[start : start + batch_size])
-            if points:
-                yield WriteBatch(body, points)
-        else:
-            for piece in split_by_size(body, max_bytes):
-                batch = WriteBatch.of_raw(piece)
-                if batch.points:
-                    yield batch
+        points = sum(counts[start : start + batch_size])
+        for batch in cut(chunks[start : start + batch_size], points, raw=True, max_bytes=max_bytes):
+            if batch.points:
+                yield batch
 
 
 def frame_batches(batches: Sequence[bytes], rows: int, max_bytes: int) -> list[WriteBatch]:
@@ -311,38 +269,3 @@ def frame_batches(batches: Sequence[bytes], rows: int, max_bytes: int) -> list[W
             )
         ]
     return out
-
-
-def group_by_model_target(
-    data: object,
-) -> dict[tuple[str | None, str | None], list[object]] | None:
-    """``data``'s items grouped by the ``database=``/``retention_policy=`` of their model
-    class, in order; None when no model in ``data`` names either (the common case, which
-    then costs one pass over the distinct types)."""
-    items: Sequence[object]
-    if isinstance(data, Measurement):
-        items = (data,)
-    elif isinstance(data, (list, tuple)):
-        items = data
-    else:
-        return None
-    targets = {}
-    for cls in {type(item) for item in items}:
-        if isinstance(cls, type) and issubclass(cls, Measurement):
-            target = model_target(cls)
-            if target is not None:
-                targets[cls] = target
-    if not targets:
-        return None
-    groups: dict[tuple[str | None, str | None], list[object]] = {}
-    for item in items:
-        groups.setdefault(targets.get(type(item), (None, None)), []).append(item)
-    return groups
-
-
-def model_target(model: type[Measurement]) -> tuple[str | None, str | None] | None:
-    """``(database, retention_policy)`` named by ``model``'s class keywords, or None."""
-    schema = schema_of(model)
-    if schema.database is None and schema.retention_policy is None:
-        return None
-    return schema.database, schema.retention_policy

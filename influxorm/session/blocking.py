@@ -10,17 +10,16 @@ from collections.abc import AsyncIterator, Coroutine, Iterable, Iterator, Mappin
 from contextvars import Token
 from datetime import timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, Unpack, overload
 
 from influxorm import _context, schema_check
 from influxorm.progress import Progress
-from influxorm.query import execution
-from influxorm.query.query import AggregateQuery, Query
+from influxorm.query.query import AggregateQuery, IntoQuery, Query
 from influxorm.query.statements import Privilege
 from influxorm.results.output import Output
 from influxorm.session.async_session import AsyncSession
-from influxorm.session.base import DEFAULT_URL, Epoch, Precision
 from influxorm.session.blocking_writer import BulkWriter
+from influxorm.session.config import DEFAULT_URL, Epoch, Precision
 from influxorm.session.lifecycle import (
     UnsentPointsWarning,
     register_session,
@@ -28,9 +27,9 @@ from influxorm.session.lifecycle import (
     unsent_warning,
 )
 from influxorm.session.loop_thread import LoopThread
-from influxorm.session.options import options_from_env, parse_url
+from influxorm.session.options import SessionOptions, options_from_env, parse_url
 from influxorm.session.retry import RetryPolicy
-from influxorm.session.servers import Consistency, ServerName, ServerProfile
+from influxorm.session.servers import Consistency, ServerProfile
 from influxorm.session.transport import Transport
 from influxorm.session.writer import OnError, OnProgress
 
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
     from influxorm.models.measurement import Measurement
     from influxorm.query.downsampling import ContinuousQuery, RetentionPolicy
     from influxorm.query.migrations import Change
-    from influxorm.query.query import IntoQuery
 
 __all__ = ["Session"]
 
@@ -70,60 +68,10 @@ class Session:
         self,
         url: str = DEFAULT_URL,
         *,
-        database: str | None = None,
-        username: str | None = None,
-        password: str | None = None,
-        token: str | None = None,
-        unix_socket: str | None = None,
-        timeout: float | None = 60.0,
-        connect_timeout: float | None = None,
-        read_timeout: float | None = None,
-        output: Output = "json",
-        gzip: bool = False,
-        headers: Mapping[str, str] | None = None,
-        verify_ssl: bool = True,
-        ssl_ca: str | None = None,
-        ssl_cert: str | None = None,
-        ssl_key: str | None = None,
-        ssl_password: str | None = None,
-        retry: RetryPolicy | None = None,
-        retry_attempts: int | None = None,
-        batch_size: int = 5_000,
-        max_concurrency: int = 4,
-        max_connections: int = 100,
-        inline_statements: bool = False,
-        server: ServerName = "auto",
-        consistency: Consistency | None = None,
         transport: Transport | None = None,
+        **options: Unpack[SessionOptions],
     ) -> None:
-        self._session = AsyncSession(
-            url,
-            database=database,
-            username=username,
-            password=password,
-            token=token,
-            unix_socket=unix_socket,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            output=output,
-            gzip=gzip,
-            headers=headers,
-            verify_ssl=verify_ssl,
-            ssl_ca=ssl_ca,
-            ssl_cert=ssl_cert,
-            ssl_key=ssl_key,
-            ssl_password=ssl_password,
-            retry=retry,
-            retry_attempts=retry_attempts,
-            batch_size=batch_size,
-            max_concurrency=max_concurrency,
-            max_connections=max_connections,
-            inline_statements=inline_statements,
-            server=server,
-            consistency=consistency,
-            transport=transport,
-        )
+        self._session = AsyncSession(url, transport=transport, **options)
         self._loop_thread = LoopThread(f"influxorm-session-{next(_thread_names)}")
         self._context_tokens: list[Token[_context.SessionProtocol | None]] = []
         self._writers: weakref.WeakSet[BulkWriter] = weakref.WeakSet()
@@ -192,7 +140,7 @@ class Session:
         """The server's base URL."""
         return self._session.url
 
-    # -- the query layer's contract (see influxorm._context.SessionProtocol) ------------
+    # -- running the AsyncSession's coroutines on the loop thread (also the aioinflux layer's) --
 
     @property
     def _async(self) -> AsyncSession:
@@ -677,39 +625,53 @@ class Session:
         """See :meth:`AsyncSession.drop_series`."""
         self._complete(self._session.drop_series(measurement, tags=tags, database=database))
 
-    # -- model queries: the precisely typed equivalents of a query's terminal operations --
+    # -- model queries: what a query's terminal operations hand themselves to -----------
 
-    def fetch(self, query: Query[M]) -> list[M]:
+    def fetch(self, query: Query[M], /) -> list[M]:
         """See :meth:`AsyncSession.fetch`."""
-        return self._complete(execution.fetch_async(query, self._session))
+        return self._complete(self._session.fetch(query))
 
-    def first(self, query: Query[M]) -> M | None:
+    def first(self, query: Query[M], /) -> M | None:
         """See :meth:`AsyncSession.first`."""
-        return self._complete(execution.first_async(query, self._session))
+        return self._complete(self._session.first(query))
 
-    def count(self, query: Query[Any]) -> int:
+    def count(self, query: Query[Any], /) -> int:
         """See :meth:`AsyncSession.count`."""
-        return self._complete(execution.count_async(query, self._session))
+        return self._complete(self._session.count(query))
 
-    def exists(self, query: Query[Any]) -> bool:
+    def exists(self, query: Query[Any], /) -> bool:
         """See :meth:`AsyncSession.exists`."""
-        return self._complete(execution.exists_async(query, self._session))
+        return self._complete(self._session.exists(query))
 
-    def iterate(self, query: Query[M], *, chunk_size: int = 10_000) -> Iterator[M]:
+    def iterate(self, query: Query[M], /, *, chunk_size: int = 10_000) -> Iterator[M]:
         """See :meth:`AsyncSession.iterate`; a plain iterator, closed if abandoned."""
         return self._complete_iter(self._session.iterate(query, chunk_size=chunk_size))
 
-    def fetch_rows(self, query: AggregateQuery[Any]) -> list[dict[str, Any]]:
+    def fetch_rows(self, query: AggregateQuery[Any], /) -> list[dict[str, Any]]:
         """See :meth:`AsyncSession.fetch_rows`."""
-        return self._complete(execution.fetch_rows_async(query, self._session))
+        return self._complete(self._session.fetch_rows(query))
 
-    def to_dataframe(self, query: Query[Any] | AggregateQuery[Any]) -> pd.DataFrame:
+    def first_row(self, query: AggregateQuery[Any], /) -> dict[str, Any] | None:
+        """See :meth:`AsyncSession.first_row`."""
+        return self._complete(self._session.first_row(query))
+
+    def iterate_rows(
+        self, query: AggregateQuery[Any], /, *, chunk_size: int = 10_000
+    ) -> Iterator[dict[str, Any]]:
+        """See :meth:`AsyncSession.iterate_rows`; a plain iterator, closed if abandoned."""
+        return self._complete_iter(self._session.iterate_rows(query, chunk_size=chunk_size))
+
+    def to_dataframe(self, query: Query[Any] | AggregateQuery[Any], /) -> pd.DataFrame:
         """See :meth:`AsyncSession.to_dataframe`."""
         return self._complete(self._session.to_dataframe(query))
 
-    def delete(self, query: Query[Any]) -> None:
+    def delete(self, query: Query[Any], /) -> None:
         """See :meth:`AsyncSession.delete`."""
-        self._complete(execution.delete_async(query, self._session))
+        self._complete(self._session.delete(query))
+
+    def select_into(self, query: IntoQuery[Any], /) -> int:
+        """See :meth:`AsyncSession.select_into`."""
+        return self._complete(self._session.select_into(query))
 
     def check_schema(self, model: type[Measurement]) -> list[schema_check.SchemaConflict]:
         """See :meth:`AsyncSession.check_schema`."""

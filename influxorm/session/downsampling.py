@@ -16,14 +16,15 @@ sending anything else.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from influxorm.exceptions import UnsupportedByServerError, ValidationError
 from influxorm.influxql import duration_to_ns, format_duration
 from influxorm.progress import Progress
 from influxorm.query import statements
 from influxorm.query.compiler import compile_query
-from influxorm.query.downsampling import ContinuousQuery, Duration
+from influxorm.query.downsampling import ContinuousQuery, Duration, RetentionPolicy
 from influxorm.query.migrations import Change, cq_statement, plan_migration
 from influxorm.query.query import IntoQuery
 from influxorm.session import admin
@@ -32,8 +33,10 @@ from influxorm.timeutil import to_ns
 
 if TYPE_CHECKING:
     from influxorm.session.async_session import AsyncSession
+    from influxorm.session.config import SessionConfig
 
 __all__ = [
+    "Downsampling",
     "backfill",
     "check_server",
     "create_continuous_query",
@@ -41,6 +44,7 @@ __all__ = [
     "migrate",
     "migrate_refusal",
     "show_continuous_queries",
+    "slices",
 ]
 
 
@@ -192,3 +196,88 @@ async def backfill(
 def _written(response: Mapping[str, Any]) -> int:
     rows = admin.rows_as_dicts(response)
     return sum(int(row.get("written", 0)) for row in rows)
+
+
+class Downsampling:
+    """The retention-policy and continuous-query methods of
+    :class:`~influxorm.session.AsyncSession`: one-line calls into this module."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        _config: SessionConfig
+
+    @property
+    def _session_(self) -> AsyncSession:
+        return cast("AsyncSession", self)
+
+    async def show_continuous_queries(self, database: str | None = None) -> list[dict[str, str]]:
+        """Continuous queries (``database``, ``name``, ``query`` as the server prints it), of
+        ``database`` only when given."""
+        return await show_continuous_queries(self._session_, database)
+
+    async def create_continuous_query(
+        self, query: ContinuousQuery, *, database: str | None = None
+    ) -> None:
+        """``CREATE CONTINUOUS QUERY`` for a declaration on ``database`` (default: session's)."""
+        await create_continuous_query(
+            self._session_, query, self._config.require_database(database)
+        )
+
+    async def drop_continuous_query(self, name: str, *, database: str | None = None) -> None:
+        """``DROP CONTINUOUS QUERY`` (nothing happens if there is none of that name)."""
+        await drop_continuous_query(self._session_, name, self._config.require_database(database))
+
+    async def migrate(
+        self,
+        *,
+        retention_policies: Iterable[RetentionPolicy] = (),
+        continuous_queries: Iterable[ContinuousQuery] = (),
+        database: str | None = None,
+        prune: bool = False,
+        dry_run: bool = False,
+    ) -> list[Change]:
+        """Bring ``database``'s retention policies and continuous queries to the declarations.
+
+        Creates what is missing, alters a changed policy (``ALTER RETENTION POLICY``), drops
+        and re-creates a changed continuous query, and with ``prune=True`` drops what is not
+        declared. Returns the changes (each with its exact statement): ``[]`` when nothing
+        differs. ``dry_run=True`` only reads the server and returns the plan. InfluxDB 1.x
+        only: UnsupportedByServerError on 2.x and 3.x.
+        """
+        return await migrate(
+            self._session_,
+            self._config.require_database(database),
+            retention_policies=retention_policies,
+            continuous_queries=continuous_queries,
+            prune=prune,
+            dry_run=dry_run,
+        )
+
+    async def backfill(
+        self,
+        query: ContinuousQuery | IntoQuery[Any],
+        *,
+        start: object,
+        end: object,
+        step: timedelta | str | int | None = None,
+        database: str | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """Run a continuous query (or ``SELECT ... INTO`` query) over ``[start, end)``.
+
+        The range is widened to whole GROUP BY buckets and run in slices of ``step``
+        (a whole number of intervals; default 1000 of them), one statement at a time, so
+        the server aggregates a bounded range per request. Re-running writes the same
+        points again (idempotent). ``progress(done, total, "backfill slices")`` after each
+        slice. Returns the number of points written.
+        """
+        return await backfill(
+            self._session_,
+            query,
+            start=start,
+            end=end,
+            step=step,
+            database=database,
+            progress=progress,
+        )

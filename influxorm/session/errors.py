@@ -26,7 +26,6 @@ from influxorm.exceptions import (
     AuthenticationError,
     DatabaseNotFoundError,
     FieldTypeConflictError,
-    InfluxORMError,
     InternalServerError,
     LineProtocolError,
     PartialFieldTypeConflictError,
@@ -46,7 +45,6 @@ from influxorm.results.json import describe_statement
 from influxorm.session.messages import Endpoint, Request, Response
 
 __all__ = [
-    "SessionStateError",
     "dropped_count",
     "error_for_status",
     "raise_for_response",
@@ -64,11 +62,6 @@ _PARTIAL: Final = "partial write: "
 _ANY_DROPPED: Final = re.compile(r" dropped=(\d+)")
 _V3_PARTIAL: Final = "partial write of line protocol occurred"
 _LINE_NUMBER: Final = re.compile(r"error parsing line (\d+) \(1-based\)")
-
-
-class SessionStateError(InfluxORMError, RuntimeError):
-    """A session used where it cannot be: closed, on another event loop, or a blocking
-    call made from the session's own loop thread."""
 
 
 def server_message(body: bytes, content_type: str | None = None) -> str:

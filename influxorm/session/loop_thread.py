@@ -8,7 +8,7 @@ import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import Any, Self, TypeVar
 
-from influxorm.session.errors import SessionStateError
+from influxorm.exceptions import SessionStateError
 
 __all__ = ["LoopThread", "SyncIterator"]
 

@@ -23,15 +23,19 @@ import math
 import os
 import ssl
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Annotated, Any, Final, TypedDict, get_type_hints
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from influxorm.exceptions import ValidationError
-from influxorm.session.servers import check_consistency, check_server
+from influxorm.results.output import OUTPUTS, Output
+from influxorm.session.retry import RetryPolicy
+from influxorm.session.servers import Consistency, ServerName, check_consistency, check_server
 from influxorm.session.urls import require_scheme, split_userinfo
 
 __all__ = [
     "ENV_PREFIX",
+    "SessionOptions",
+    "check_output",
     "check_session_options",
     "make_ssl_context",
     "options_from_env",
@@ -182,8 +186,6 @@ def _check_headers(name: str, value: object) -> None:
 
 
 def _check_retry(name: str, value: object) -> None:
-    from influxorm.session.retry import RetryPolicy
-
     if value is not None and not isinstance(value, RetryPolicy):
         raise ValidationError(
             f"option {name} must be a RetryPolicy or None, not {value!r} ({_type_name(value)})",
@@ -196,6 +198,20 @@ def _check_url(name: str, value: object) -> None:
         raise ValidationError(f"option {name} must be a str, not a {_type_name(value)}")
 
 
+def check_output(output: object) -> Output:
+    """``output`` if sessions know it (one of :data:`~influxorm.results.output.OUTPUTS`)."""
+    for known in OUTPUTS:
+        if output == known:
+            return known
+    raise ValidationError(
+        f"unknown output {output!r}: use one of {', '.join(map(repr, OUTPUTS))}", value=output
+    )
+
+
+def _check_output(name: str, value: object) -> None:
+    check_output(value)
+
+
 def _check_server(name: str, value: object) -> None:
     check_server(value)
 
@@ -204,32 +220,71 @@ def _check_consistency(name: str, value: object) -> None:
     check_consistency(value)
 
 
+class SessionOptions(TypedDict, total=False):
+    """The keyword options of :class:`~influxorm.session.AsyncSession` and
+    :class:`~influxorm.session.Session`, declared once: each with its type and the check
+    its value must pass (the ``Annotated`` metadata).
+
+    Connection: ``url`` (may carry ``user:password@``) or ``unix_socket``;
+    ``username``/``password`` authenticate with HTTP basic auth, ``token`` with
+    ``Authorization: Token ...`` (InfluxDB 1.8+, 2.x and 3.x v1 APIs). TLS for ``https``
+    URLs verifies the server unless ``verify_ssl=False``; ``ssl_ca`` is a CA bundle to
+    trust, ``ssl_cert``/``ssl_key`` a client certificate (``ssl_password`` the passphrase
+    of an encrypted key; never shown anywhere). ``connect_timeout`` and
+    ``read_timeout`` (default ``timeout``; None waits forever) bound connecting and each
+    wait for data. ``gzip=True`` compresses write bodies (off by default: on fast links
+    it costs more than it saves). ``headers`` are sent with every request. Connections
+    are pooled (``max_connections``) and kept alive.
+
+    Behaviour: ``database`` is the default for writes and queries (switchable as an
+    attribute); ``output`` the default result format of :meth:`query`; ``retry`` the
+    :class:`~influxorm.session.retry.RetryPolicy` (``retry_attempts`` a shorthand for its
+    ``max_attempts``); ``batch_size`` and ``max_concurrency`` how :meth:`write` cuts and
+    sends large writes; ``inline_statements`` sends model queries with their values
+    written in; ``server`` the server profile (``auto``: found by one ``/ping`` when a
+    decision needs it; see :mod:`influxorm.session.servers`); ``consistency`` the
+    (Enterprise) write consistency. Credentials never appear in reprs, logs or error
+    messages.
+
+    Defaults (:class:`~influxorm.session.config.SessionConfig`'s): ``timeout=60.0``,
+    ``output="json"``, ``verify_ssl=True``, ``batch_size=5000``, ``max_concurrency=4``,
+    ``max_connections=100``, ``server="auto"``; the others None/False.
+    """
+
+    database: Annotated[str | None, _check_text]
+    username: Annotated[str | None, _check_text]
+    password: Annotated[str | None, _check_secret]
+    token: Annotated[str | None, _check_secret]
+    unix_socket: Annotated[str | None, _check_path]
+    timeout: Annotated[float | None, _check_seconds]
+    connect_timeout: Annotated[float | None, _check_seconds]
+    read_timeout: Annotated[float | None, _check_seconds]
+    output: Annotated[Output, _check_output]
+    gzip: Annotated[bool, _check_flag]
+    headers: Annotated[Mapping[str, str] | None, _check_headers]
+    verify_ssl: Annotated[bool, _check_flag]
+    ssl_ca: Annotated[str | None, _check_path]
+    ssl_cert: Annotated[str | None, _check_path]
+    ssl_key: Annotated[str | None, _check_path]
+    ssl_password: Annotated[str | None, _check_secret]
+    retry: Annotated[RetryPolicy | None, _check_retry]
+    retry_attempts: Annotated[int | None, _check_optional_count]
+    batch_size: Annotated[int, _check_count]
+    max_concurrency: Annotated[int, _check_count]
+    max_connections: Annotated[int, _check_count]
+    inline_statements: Annotated[bool, _check_flag]
+    server: Annotated[ServerName, _check_server]
+    consistency: Annotated[Consistency | None, _check_consistency]
+
+
+#: Every option's check: the session's (from :class:`SessionOptions`), the URL's, and
+#: the bulk writer's (``session.writer(...)``).
 _SESSION_OPTIONS: Final[dict[str, Callable[[str, object], None]]] = {
     "url": _check_url,
-    "database": _check_text,
-    "username": _check_text,
-    "password": _check_secret,
-    "token": _check_secret,
-    "unix_socket": _check_path,
-    "timeout": _check_seconds,
-    "connect_timeout": _check_seconds,
-    "read_timeout": _check_seconds,
-    "gzip": _check_flag,
-    "headers": _check_headers,
-    "verify_ssl": _check_flag,
-    "ssl_ca": _check_path,
-    "ssl_cert": _check_path,
-    "ssl_key": _check_path,
-    "ssl_password": _check_secret,
-    "retry": _check_retry,
-    "retry_attempts": _check_optional_count,
-    "batch_size": _check_count,
-    "max_concurrency": _check_count,
-    "max_connections": _check_count,
-    "inline_statements": _check_flag,
-    "server": _check_server,
-    "consistency": _check_consistency,
-    # The bulk writer's (session.writer(...)).
+    **{
+        name: hint.__metadata__[0]
+        for name, hint in get_type_hints(SessionOptions, include_extras=True).items()
+    },
     "flush_interval": _check_seconds,
     "max_buffer": _check_optional_count,
 }

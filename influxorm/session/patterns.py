@@ -22,7 +22,7 @@ from typing import Any
 from influxorm.exceptions import ValidationError
 from influxorm.query.statements import QueryPattern
 
-__all__ = ["QueryPattern", "format_pattern", "register_pattern", "registered_patterns"]
+__all__ = ["QueryPattern", "format_pattern", "register_pattern"]
 
 
 _registry: dict[str, QueryPattern] = {}
@@ -31,11 +31,6 @@ _registry: dict[str, QueryPattern] = {}
 def register_pattern(name: str, pattern: str) -> None:
     """Make ``pattern`` known to every session as ``name`` (replacing an earlier one)."""
     _registry[name] = QueryPattern(pattern)
-
-
-def registered_patterns() -> dict[str, QueryPattern]:
-    """A copy of the module-level registry."""
-    return dict(_registry)
 
 
 def format_pattern(

@@ -32,7 +32,7 @@ from influxorm.exceptions import (
 from influxorm.linescan import scale_timestamps
 
 if TYPE_CHECKING:
-    from influxorm.session.sending import Sender
+    from influxorm.session.sender import Sender
 
 logger = logging.getLogger("influxorm")
 
@@ -50,6 +50,7 @@ __all__ = [
     "identify",
     "needs_profile",
     "profile_from_ping",
+    "resolve",
     "statement_feature",
 ]
 
@@ -439,3 +440,12 @@ async def identify(sender: Sender) -> ServerProfile:
         return PROFILES["influxdb1"]
     body = await response.read()
     return profile_from_ping(response.status, response.headers, body)
+
+
+async def resolve(state: ServerState, sender: Sender) -> ServerProfile:
+    """``state``'s profile; with ``server="auto"`` found by one ``/ping`` (:func:`identify`),
+    once."""
+    if state.profile is None:
+        state.found(await identify(sender))
+    assert state.profile is not None
+    return state.profile

@@ -8,28 +8,30 @@ import logging
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Self
 
 import attrs
 
-from influxorm.exceptions import InfluxORMError, ValidationError, WriteError
+from influxorm.exceptions import (
+    InfluxORMError,
+    SessionStateError,
+    UnsentBatchError,
+    ValidationError,
+    WriteError,
+)
+from influxorm.linescan import chunk_points
 from influxorm.models.measurement import Measurement
 from influxorm.models.writing import encode_lines
 from influxorm.session.batching import (
     DEFAULT_MAX_BODY_BYTES,
     WriteBatch,
-    chunk_points,
-    group_by_model_target,
+    cut,
     has_raw,
     is_dataframe,
     materialize,
-    model_target,
-    split_by_size,
-    split_lines_by_size,
 )
-from influxorm.session.errors import SessionStateError
 from influxorm.session.lifecycle import (
     UnsentPointsWarning,
     register_writer,
@@ -37,9 +39,24 @@ from influxorm.session.lifecycle import (
     unsent_warning,
 )
 from influxorm.session.options import check_session_options
-from influxorm.session.sending import Sender, WriteTarget
+from influxorm.session.routing import (
+    NO_MODEL_TARGET,
+    TargetKey,
+    group_by_model_target,
+    model_target,
+    route,
+)
+from influxorm.session.sender import Sender, WriteTarget
 
-__all__ = ["AsyncBulkWriter", "FailedBatch", "UnsentBatchError", "WriterProgress"]
+__all__ = [
+    "AsyncBulkWriter",
+    "FailedBatch",
+    "Handoff",
+    "OnError",
+    "OnProgress",
+    "WriterProgress",
+    "close_writers",
+]
 
 logger = logging.getLogger("influxorm")
 
@@ -78,29 +95,11 @@ class FailedBatch:
     retention_policy: str | None = None
 
 
-class UnsentBatchError(InfluxORMError):
-    """The error of a :class:`FailedBatch` the writer itself could not send: it was
-    cancelled while closing, or an exception other than influxorm's was raised while
-    encoding or sending the batch (chained as ``__cause__``).
-
-    ``maybe_written`` is True when the batch was in flight: the server may have stored
-    it (re-sending timestamped points is harmless); False when it was never sent.
-    """
-
-    def __init__(self, message: str, *, maybe_written: bool) -> None:
-        super().__init__(message)
-        self.maybe_written = maybe_written
-
-
 OnError = Callable[[FailedBatch], None]
 OnProgress = Callable[[WriterProgress], None]
 
-
-TargetKey = tuple[str | None, str | None]
-"""A model's ``(database, retention_policy)`` class keywords; ``(None, None)``: the
-writer's own target."""
-
-_DEFAULT: TargetKey = (None, None)
+# Points of no model that names a database/retention policy: the writer's own target.
+_DEFAULT: TargetKey = NO_MODEL_TARGET
 
 Group = tuple[TargetKey, list[str], int, bool | None]
 """Encoded points for one target: ``(key, lines, points, idempotent)``."""
@@ -446,19 +445,19 @@ class AsyncBulkWriter:
         target = self._targets.get(key)
         if target is not None:
             return target
-        database, rp = key
         default = self._target
-        if database is None:
-            if default is None:
-                raise ValidationError(
-                    "no database given: pass db=... to writer(), set the session's database, "
-                    "or name one in the model (class M(Measurement, database=...))"
-                )
-            database = default.db
-        precision = default.precision if default is not None else None
-        target = WriteTarget(
-            database, self._rp if self._rp is not None else rp, precision, self._consistency
+        target = route(
+            key,
+            db=default.db if default is not None else None,
+            rp=self._rp,
+            precision=default.precision if default is not None else None,
+            consistency=self._consistency,
         )
+        if target is None:
+            raise ValidationError(
+                "no database given: pass db=... to writer(), set the session's database, "
+                "or name one in the model (class M(Measurement, database=...))"
+            )
         self._targets[key] = target
         return target
 
@@ -627,17 +626,9 @@ class AsyncBulkWriter:
 
     def _pieces(self, batch: _Batch) -> list[WriteBatch]:
         """The batch as request bodies of at most ``max_bytes``, with exact counts."""
-        if batch.idempotent is None:  # holds raw line protocol: cut where influxd would
-            body = "\n".join(batch.lines).encode()
-            if len(body) <= self._max_bytes:
-                return [WriteBatch(body, batch.points)]
-            return [WriteBatch.of_raw(piece) for piece in split_by_size(body, self._max_bytes)]
-        whole = WriteBatch.of_lines(batch.lines)
-        if len(whole.body) <= self._max_bytes:
-            return [whole]
-        return [
-            WriteBatch.of_lines(run) for run in split_lines_by_size(batch.lines, self._max_bytes)
-        ]
+        # idempotent None: it holds raw line protocol, cut where influxd would.
+        raw = batch.idempotent is None
+        return cut(batch.lines, batch.points, raw=raw, max_bytes=self._max_bytes)
 
     async def _send(self, batch: _Batch) -> None:
         """Send ``batch``; every way it can fail ends as a :class:`FailedBatch`."""
@@ -813,3 +804,27 @@ def _unsent_error(what: str, error: Exception, *, maybe_written: bool) -> Unsent
 
 class _CallbackError(InfluxORMError):
     """A callback given to the writer (``on_error``, ``on_progress``) raised."""
+
+
+async def close_writers(writers: Iterable[AsyncBulkWriter]) -> None:
+    """Close the ``writers`` still open (a session's, when it closes), each flushing its
+    points; the first failure is raised after all were closed, with a note counting the
+    points the failed writers did not write."""
+    failure: BaseException | None = None
+    failed_writers: list[AsyncBulkWriter] = []
+    for writer in list(writers):
+        if writer.closed:
+            continue
+        try:
+            await writer.aclose()
+        except Exception as error:
+            failed_writers.append(writer)
+            if failure is None:
+                failure = error
+    if failure is not None:
+        lost = sum(writer.progress.points_failed for writer in failed_writers)
+        failure.add_note(
+            f"(closing the session: its open bulk writer(s) did not write {lost} "
+            "point(s); see their failed_batches)"
+        )
+        raise failure

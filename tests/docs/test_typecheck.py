@@ -12,12 +12,10 @@ import re
 import uuid
 from pathlib import Path
 
-import pytest
+from mypy import api as mypy_api
 
 from .pages import DOCS_DIR, pages
 from .typecheck import PageModule, page_module
-
-mypy_api = pytest.importorskip("mypy.api")
 
 REPO = DOCS_DIR.parent
 

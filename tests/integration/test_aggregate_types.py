@@ -197,7 +197,7 @@ def _typed(rows: list[dict[str, Any]]) -> list[dict[str, tuple[type, Any]]]:
 
 def _as_json(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the session ask for JSON, as it does without the ``msgpack`` package."""
-    monkeypatch.setattr("influxorm.session.async_session.frame_accept", lambda: JSON)
+    monkeypatch.setattr("influxorm.session.raw_query.frame_accept", lambda: JSON)
 
 
 def test_sessions_ask_for_msgpack_here() -> None:

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from influxorm import Session
-from influxorm.results import encode_dataframe
-from influxorm.results._frame_ops import NumpyOps
+from influxorm.frames import encode_dataframe
+from influxorm.frames.ops import NumpyOps
 
 _names = itertools.count()
 

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from influxorm import Session
-from influxorm.results import convert_response, encode_dataframe
+from influxorm.frames import encode_dataframe
+from influxorm.results import convert_response
 
 
 def write_frame(session: Session, df: pd.DataFrame, **kwargs: object) -> int:

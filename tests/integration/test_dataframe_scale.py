@@ -11,7 +11,7 @@ import pytest
 
 import influxorm as orm
 from influxorm import Session
-from influxorm.results import encode_model_dataframe, model_frame
+from influxorm.frames import encode_model_dataframe, model_frame
 
 ROWS = 1_000_000
 

@@ -102,7 +102,6 @@ def test_generated_models_read_back_every_point(
 def test_generated_models_fetch_every_point(
     generated: types.ModuleType, influxdb_session: Session
 ) -> None:
-    pytest.importorskip("influxorm.query.execution", reason="the query builder has not landed")
     points = sorted(generated.SensorData.objects.fetch(), key=lambda p: p.time)
     assert [(p.host_name, p.class_, p.region_id) for p in points] == [
         ("a", "x", "eu"),

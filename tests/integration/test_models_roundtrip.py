@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime
-from enum import Enum
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from support.trades import Side, Trade
 
 import influxorm as orm
 from influxorm.exceptions import ModelDefinitionError
@@ -127,21 +127,6 @@ def test_random_points_round_trip_exactly(
     assert sorted(back, key=lambda m: m.time) == sorted(instances, key=lambda m: m.time)  # type: ignore[attr-defined]
     for restored in back:
         assert type(restored.f) is float  # type: ignore[attr-defined]
-
-
-class Side(Enum):
-    BUY = "BUY"
-    SELL = "SELL"
-
-
-class Trade(orm.Measurement, name="trades"):
-    time: datetime = orm.time()
-    instrument: str = orm.tag()
-    side: Side = orm.tag()
-    price: float = orm.field()
-    size: int = orm.field()
-    trade_id: str = orm.field()
-    note: str | None = orm.field(default=None)
 
 
 class Presence(orm.Measurement, name="presence", extra_tags={"site": "lab 1"}):

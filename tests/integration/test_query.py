@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 import influxorm as orm
-from influxorm.query import execution
 from influxorm.session import AsyncSession, Session
 
 
@@ -353,7 +352,7 @@ async def test_async_session(influxdb_async_session: AsyncSession) -> None:
     assert await Trade.objects.order_by("-time").first() == TRADES[-1]
     streamed = [t async for t in Trade.objects.iterate(chunk_size=11)]
     assert streamed == TRADES
-    typed: list[Trade] = await execution.fetch_async(Trade.objects.limit(1), influxdb_async_session)
+    typed: list[Trade] = await influxdb_async_session.fetch(Trade.objects.limit(1))
     assert typed == TRADES[:1]
 
 

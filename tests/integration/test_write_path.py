@@ -12,7 +12,7 @@ import pytest_asyncio
 
 import influxorm as orm
 from influxorm.session import NO_RETRY, AsyncSession, Session
-from influxorm.session.sending import WriteTarget
+from influxorm.session.sender import WriteTarget
 from influxorm.session.writer import AsyncBulkWriter
 from influxorm.testing import InfluxDBServer
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tracemalloc
 from datetime import UTC, datetime
 
+import pandas as pd
 import pytest
 from support.faultproxy import FaultProxy
 
@@ -97,7 +98,6 @@ def test_session_write_of_models_is_batched(influxdb_session: Session) -> None:
 
 
 def test_dataframe_write(influxdb_session: Session) -> None:
-    pd = pytest.importorskip("pandas")
     index = pd.date_range(datetime(2024, 1, 1, tzinfo=UTC), periods=12_000, freq="s")
     df = pd.DataFrame({"sym": ["A", "B"] * 6_000, "px": [float(i) for i in range(12_000)]}, index)
     assert (

@@ -20,7 +20,7 @@ import pytest
 from support.faultproxy import Fault, FaultProxy, RequestInfo
 
 import influxorm as orm
-from influxorm.exceptions import InfluxORMError, ValidationError
+from influxorm.exceptions import InfluxORMError, UnsentBatchError, ValidationError
 from influxorm.session import (
     AsyncSession,
     FailedBatch,
@@ -29,7 +29,7 @@ from influxorm.session import (
     UnsentPointsWarning,
     WriterProgress,
 )
-from influxorm.session.writer import AsyncBulkWriter, UnsentBatchError
+from influxorm.session.writer import AsyncBulkWriter
 from influxorm.testing import InfluxDBServer
 
 

@@ -7,7 +7,6 @@ from enum import Enum
 from typing import Any, assert_type
 
 import influxorm as orm
-from influxorm.query import execution
 from influxorm.session import AsyncSession, Session
 
 
@@ -48,17 +47,6 @@ assert_type(Trade.objects.influxql, str)
 assert_type(Trade.objects.params, dict[str, Any])
 
 
-async def typed(session: AsyncSession) -> None:
-    assert_type(await execution.fetch_async(Trade.objects, session), list[Trade])
-    assert_type(await execution.first_async(Trade.objects, session), Trade | None)
-    assert_type(await execution.count_async(Trade.objects, session), int)
-    assert_type(await execution.exists_async(Trade.objects, session), bool)
-    rows = await execution.fetch_rows_async(Trade.objects.aggregate(n=orm.Count("price")), session)
-    assert_type(rows, list[dict[str, Any]])
-    async for trade in execution.iterate_async(Trade.objects, session, 100):
-        assert_type(trade, Trade)
-
-
 async def session_methods(session: AsyncSession) -> None:
     query = Trade.objects.where(instrument="AAPL")
     assert_type(await session.fetch(query), list[Trade])
@@ -67,6 +55,11 @@ async def session_methods(session: AsyncSession) -> None:
     assert_type(await session.exists(query), bool)
     async for trade in session.iterate(query, chunk_size=100):
         assert_type(trade, Trade)
+    aggregate = Trade.objects.aggregate(n=orm.Count("price"))
+    assert_type(await session.fetch_rows(aggregate), list[dict[str, Any]])
+    assert_type(await session.first_row(aggregate), dict[str, Any] | None)
+    async for row in session.iterate_rows(aggregate, chunk_size=100):
+        assert_type(row, dict[str, Any])
 
 
 def blocking_session_methods(session: Session) -> None:

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 import influxorm as orm
 from influxorm import lineprotocol as lp
 from influxorm.exceptions import ValidationError
+from influxorm.frames.encoder import encode_dataframe
+from influxorm.frames.ops import ArrowOps, FrameOps, NumpyOps
 from influxorm.linescan import line_spans, unquoted
 from influxorm.models.writing import encode_lines, model_line_batches
-from influxorm.results._frame_ops import ArrowOps, FrameOps, NumpyOps
-from influxorm.results.frame_writer import encode_dataframe
 
 
 class Reading(orm.Measurement, name="readings"):

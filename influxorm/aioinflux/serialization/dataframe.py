@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from influxorm.results.frame_writer import encode_dataframe
+from influxorm.frames.encoder import encode_dataframe
 from influxorm.results.frames import SeriesKey, StatementFrames, response_to_frames
 
 __all__ = ["DataFrameType", "parse", "serialize", "shape"]

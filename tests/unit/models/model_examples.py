@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from enum import Enum, IntEnum
+from enum import IntEnum
 
 import pandas as pd
+from support.trades import Side, Trade
 
 import influxorm as orm
 
-
-class Side(Enum):
-    BUY = "BUY"
-    SELL = "SELL"
+__all__ = ["Event", "Level", "Reading", "Side", "Tick", "Trade"]
 
 
 class Level(IntEnum):
     LOW = 1
     HIGH = 2
-
-
-class Trade(orm.Measurement, name="trades"):
-    time: datetime = orm.time()
-    instrument: str = orm.tag()
-    side: Side = orm.tag()
-    price: float = orm.field()
-    size: int = orm.field()
-    trade_id: str = orm.field()
-    note: str | None = orm.field(default=None)
 
 
 class Reading(orm.Measurement, name="readings", extra_tags={"site": "lab 1"}):

@@ -250,19 +250,16 @@ def test_instance_helpers() -> None:
     }
 
 
-def test_objects_needs_a_registered_factory(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_objects_is_made_by_the_registered_factory(monkeypatch: pytest.MonkeyPatch) -> None:
     from influxorm.models import measurement
 
-    monkeypatch.setattr(measurement, "_query_factory", None)
-    with pytest.raises(RuntimeError, match="query layer"):
-        Trade.objects  # noqa: B018
     seen: list[type] = []
 
     def factory(model: type) -> str:
         seen.append(model)
         return f"query of {model.__name__}"
 
-    monkeypatch.setattr(measurement, "_query_factory", None)
+    monkeypatch.setattr(measurement, "_query_factory", measurement._query_factory)
     measurement._register_query_factory(factory)
     assert Trade.objects == "query of Trade"  # type: ignore[comparison-overlap]
     assert seen == [Trade]

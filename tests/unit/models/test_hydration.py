@@ -152,7 +152,7 @@ def test_factories_are_cached_per_column_list() -> None:
     assert hydrator_for(Trade, ["time", "price"]) is one
     assert hydrator_for(Trade, ["price", "time"]) is not one
     assert (
-        one.__code__.co_filename == "<influxorm generated hydrator model_examples.Trade time,price>"
+        one.__code__.co_filename == "<influxorm generated hydrator support.trades.Trade time,price>"
     )
 
 

@@ -184,7 +184,7 @@ def test_head_cache_is_bounded_and_correct() -> None:
 
 def test_generated_source_is_in_linecache_and_tracebacks() -> None:
     encoder = Trade.__influxorm_encoder__
-    assert encoder.filename == "<influxorm generated encoder model_examples.Trade>"
+    assert encoder.filename == "<influxorm generated encoder support.trades.Trade>"
     assert encoder.encode.__code__.co_filename == encoder.filename
     assert "".join(linecache.getlines(encoder.filename)) == encoder.source
     with pytest.raises(ValidationError) as info:

@@ -9,8 +9,7 @@ import pytest
 from model_examples import Event, Reading, Side, Trade
 
 from influxorm.exceptions import ValidationError
-from influxorm.models import writing
-from influxorm.models.writing import encode_lines, register_encoder
+from influxorm.models.writing import encode_lines
 
 
 def trade(**changes: object) -> Trade:
@@ -85,20 +84,6 @@ def test_one_bad_point_fails_the_whole_write_and_says_which() -> None:
 def test_unwritable_data(data: object) -> None:
     with pytest.raises(ValidationError):
         encode_lines(data)
-
-
-def test_registered_encoders(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(writing, "_registered", {})
-
-    class Frame:
-        pass
-
-    class SubFrame(Frame):
-        pass
-
-    register_encoder(Frame, lambda frame: ["f a=1i", "f a=2i"])
-    assert encode_lines(SubFrame()) == ["f a=1i", "f a=2i"]
-    assert encode_lines([Frame(), "x a=1i"]) == ["f a=1i", "f a=2i", "x a=1i"]
 
 
 def test_reading_with_datetime_now_is_exact() -> None:

@@ -13,8 +13,8 @@ from query_models import Quote, Trade
 
 import influxorm as orm
 from influxorm.models.schema import schema_of
-from influxorm.query.execution import _rows
 from influxorm.query.functions import Function
+from influxorm.results.rows import rows as _rows
 
 TRADE = schema_of(Trade)
 

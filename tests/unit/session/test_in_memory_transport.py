@@ -71,13 +71,10 @@ async def test_an_error_chunk_raises_and_closes() -> None:
     assert transport.streams[0].closed
 
 
-async def test_async_contract_returns_awaitables_unchanged() -> None:
+async def test_an_async_session_is_the_current_session_inside_async_with() -> None:
     transport = _Transport((204, []))
     async with AsyncSession(transport=transport) as session:
-        assert session._async is session
-        coro = session.ping()
-        assert session._complete(coro) is coro
-        assert await coro == "9.9"
+        assert await session.ping() == "9.9"
         assert get_current_session() is session
 
 

@@ -12,20 +12,18 @@ from hypothesis import strategies as st
 
 from influxorm.exceptions import RequestTooLargeError
 from influxorm.lineprotocol import encode_point
-from influxorm.session.base import SessionConfig
+from influxorm.linescan import chunk_points, count_body_points, line_spans
 from influxorm.session.batching import (
     WriteBatch,
-    chunk_points,
-    count_body_points,
     frame_batches,
-    line_spans,
     raw_batches,
     split_body,
     split_by_size,
     split_lines_by_size,
 )
+from influxorm.session.config import SessionConfig
 from influxorm.session.messages import Request, Response
-from influxorm.session.sending import Sender, WriteTarget
+from influxorm.session.sender import Sender, WriteTarget
 
 
 def lines_of(body: bytes) -> list[bytes]:

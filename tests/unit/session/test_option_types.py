@@ -10,7 +10,7 @@ import pytest
 
 from influxorm.exceptions import ValidationError
 from influxorm.session import AsyncSession, RetryPolicy, Session
-from influxorm.session.base import SessionConfig
+from influxorm.session.config import SessionConfig
 from influxorm.session.options import parse_url
 
 BAD: list[tuple[str, object, str]] = [

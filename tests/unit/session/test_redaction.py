@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from influxorm.exceptions import QueryError, ValidationError
@@ -15,7 +15,7 @@ from influxorm.redaction import (
     scrub_server_message,
     split_statement,
 )
-from influxorm.session.base import SessionConfig
+from influxorm.session.config import SessionConfig
 from influxorm.session.errors import error_for_status
 
 
@@ -91,6 +91,8 @@ texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters
 
 
 @settings(max_examples=400)
+# A quoted password ending in a quote, then another statement: the literal's own value.
+@example(user="0", password="000'", form="set password for {u} =\n{p}; SHOW USERS", quoted=True)
 @given(
     user=texts.filter(bool),
     password=texts.filter(lambda p: len(p) >= 4),

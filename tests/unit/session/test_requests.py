@@ -10,12 +10,12 @@ import pytest
 
 from influxorm.exceptions import ValidationError
 from influxorm.influxql import quote_ident
+from influxorm.linescan import chunk_points
 from influxorm.session import AsyncSession, Session
-from influxorm.session.base import (
+from influxorm.session.config import (
     SessionConfig,
     require_raw_for_precision,
 )
-from influxorm.session.batching import chunk_points
 from influxorm.session.messages import Endpoint
 
 

@@ -22,7 +22,8 @@ from influxorm.exceptions import (
     TransportError,
     ValidationError,
 )
-from influxorm.session.batching import is_timestamped, split_body, split_by_size
+from influxorm.linescan import is_timestamped
+from influxorm.session.batching import split_body, split_by_size
 from influxorm.session.errors import error_for_status, retry_after_seconds
 from influxorm.session.messages import Endpoint, Request
 from influxorm.session.options import parse_url

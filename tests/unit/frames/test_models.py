@@ -8,8 +8,9 @@ import pytest
 from model_frame_examples import Fill, Level, Marker, Side
 
 from influxorm.exceptions import ValidationError
-from influxorm.results import encode_model_dataframe, model_frame, response_to_frames
-from influxorm.results.model_frames import frame_from_response_for_model
+from influxorm.frames import encode_model_dataframe, model_frame
+from influxorm.frames.models import frame_from_response_for_model
+from influxorm.results import response_to_frames
 
 TIMES = pd.DatetimeIndex(["2024-01-01T00:00:00.000000001", "2024-01-01T00:00:01"], tz="UTC")
 

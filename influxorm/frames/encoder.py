@@ -22,7 +22,7 @@ import pandas as pd
 
 from influxorm import lineprotocol as lp
 from influxorm.exceptions import ValidationError
-from influxorm.results._frame_columns import (
+from influxorm.frames.columns import (
     FieldKind,
     check_encodable,
     coerce_field,
@@ -30,7 +30,7 @@ from influxorm.results._frame_columns import (
     index_to_ns,
     tag_texts,
 )
-from influxorm.results._frame_ops import FieldPart, FrameOps, Piece, TagPart, default_ops
+from influxorm.frames.ops import FieldPart, FrameOps, Piece, TagPart, default_ops
 
 __all__ = ["DEFAULT_BATCH_ROWS", "EncodedFrame", "FieldKind", "encode_dataframe"]
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from influxorm.exceptions import ValidationError
-from influxorm.results._frame_ops import ArrowOps, FrameOps, NumpyOps
-from influxorm.results.frame_writer import encode_dataframe
+from influxorm.frames.encoder import encode_dataframe
+from influxorm.frames.ops import ArrowOps, FrameOps, NumpyOps
 
 T0 = pd.Timestamp("2024-01-01T00:00:00.000000001")
 
@@ -154,7 +154,7 @@ def test_tag_sets_are_built_once_per_distinct_combination(
     ops: FrameOps, dense: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not dense:
-        monkeypatch.setattr("influxorm.results.frame_writer._DENSE_TAG_SETS", 1)
+        monkeypatch.setattr("influxorm.frames.encoder._DENSE_TAG_SETS", 1)
     df = tagged_frame(500)
     out = lines(df, ops, measurement="m", tag_columns=["c", "a", "b"])
     assert out == [expected_line(row, t) for t, row in df.iterrows()]
@@ -203,8 +203,8 @@ def test_numpy_backend_tag_column_missing_in_every_row() -> None:
     """Found by the property test: a tag column with no value at all is left out."""
     import pandas as pd
 
-    from influxorm.results._frame_ops import NumpyOps
-    from influxorm.results.frame_writer import encode_dataframe
+    from influxorm.frames.encoder import encode_dataframe
+    from influxorm.frames.ops import NumpyOps
 
     index = pd.DatetimeIndex([pd.Timestamp(1, tz="UTC")])
     df = pd.DataFrame({"f": [1.5], "t": [None]}, index=index)

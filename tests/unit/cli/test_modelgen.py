@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from influxorm.cli.codegen import field_python_type, generate_module
+from influxorm.cli.modelgen import field_python_type, generate_module
 from influxorm.models.schema import schema_of
 from influxorm.schema_check import MeasurementInfo
 

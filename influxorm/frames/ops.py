@@ -24,7 +24,7 @@ import pandas as pd
 from numpy.dtypes import StringDType
 
 from influxorm import lineprotocol as lp
-from influxorm.results._frame_columns import FieldKind, check_encodable, check_tag_values
+from influxorm.frames.columns import FieldKind, check_encodable, check_tag_values
 
 __all__ = ["ArrowOps", "FieldPart", "FrameOps", "NumpyOps", "Piece", "TagPart", "default_ops"]
 

@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 
 from influxorm.exceptions import ValidationError
 from influxorm.redaction import check_credential, redact_statement, split_statement
-from influxorm.results.output import OUTPUTS, Output
+from influxorm.results.output import Output
 from influxorm.session.messages import Endpoint, Request
-from influxorm.session.options import check_session_options, make_ssl_context
+from influxorm.session.options import check_output, check_session_options, make_ssl_context
 from influxorm.session.retry import RetryPolicy
 from influxorm.session.servers import ServerState, check_consistency
 from influxorm.session.urls import check_http_url, split_userinfo
@@ -342,16 +342,6 @@ def check_epoch(epoch: str) -> Epoch:
             value=epoch,
         )
     return epoch  # type: ignore[return-value]
-
-
-def check_output(output: str) -> Output:
-    """``output`` if sessions know it."""
-    for known in OUTPUTS:
-        if output == known:
-            return known
-    raise ValidationError(
-        f"unknown output {output!r}: use one of {', '.join(map(repr, OUTPUTS))}", value=output
-    )
 
 
 def _is_read_only(q: str) -> bool:

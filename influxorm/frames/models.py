@@ -33,12 +33,11 @@ import numpy as np
 import pandas as pd
 
 from influxorm.exceptions import ValidationError
+from influxorm.frames.columns import FieldKind, row_label
+from influxorm.frames.encoder import DEFAULT_BATCH_ROWS, EncodedFrame, encode_dataframe
+from influxorm.frames.ops import FrameOps
 from influxorm.models.schema import Column, Schema, schema_of
 from influxorm.models.serializer import PLACEHOLDER_FIELD
-from influxorm.query.execution import register_model_frame
-from influxorm.results._frame_columns import FieldKind, row_label
-from influxorm.results._frame_ops import FrameOps
-from influxorm.results.frame_writer import DEFAULT_BATCH_ROWS, EncodedFrame, encode_dataframe
 from influxorm.results.frames import response_to_frames
 
 __all__ = ["encode_model_dataframe", "frame_from_response_for_model", "model_frame"]
@@ -219,7 +218,3 @@ def frame_from_response_for_model(
     if not isinstance(frame, pd.DataFrame):
         raise TypeError("frame_from_response_for_model reads one frame, not a dict by series")
     return model_frame(model, frame)
-
-
-# Row queries' to_dataframe() (query layer) types its frame by the model through this hook.
-register_model_frame(model_frame)

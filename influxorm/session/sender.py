@@ -8,15 +8,22 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 
 from influxorm.exceptions import InfluxORMError, RequestTooLargeError, ServerError
+from influxorm.linescan import is_timestamped
 from influxorm.progress import Progress
-from influxorm.session.base import Precision, SessionConfig
-from influxorm.session.batching import WriteBatch, is_timestamped
+from influxorm.session.batching import WriteBatch
+from influxorm.session.config import Precision, SessionConfig
 from influxorm.session.errors import raise_for_response
 from influxorm.session.messages import Endpoint, Request, Response
 from influxorm.session.retry import Idempotent, RetryPolicy, retrying
 from influxorm.session.transport import Transport
 
-__all__ = ["OnRetry", "OnWritten", "Sender", "WriteTarget"]
+__all__ = [
+    "OnRetry",
+    "OnWritten",
+    "Sender",
+    "WriteTarget",
+    "describe",
+]
 
 logger = logging.getLogger("influxorm")
 

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.generated_code import check_generated_source, import_generated, model_keys
 
-from influxorm.cli.codegen import field_python_type, generate_module
+from influxorm.cli.modelgen import field_python_type, generate_module
 from influxorm.exceptions import ValidationError
 from influxorm.lineprotocol import check_field_key, check_measurement, check_tag_key
 from influxorm.schema_check import MeasurementInfo
