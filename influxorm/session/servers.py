@@ -146,38 +146,28 @@ _V3_PRECISION: Final = (
     "accepts); raw line protocol written with 'u', 'm' or 'h' is converted to ns"
 )
 
+_INFLUXDB1: Final = ServerProfile(
+    name="influxdb1",
+    title="InfluxDB 1.x OSS",
+    bound_parameters=True,
+    msgpack=True,
+    chunked=True,
+    multiple_statements=True,
+    admin_statements=True,
+    delete_statements=True,
+    select_into=True,
+    query_in_url=False,
+    write_precisions=_ALL_PRECISIONS,
+    ns_factors={},
+    consistency=True,
+    error_shapes=("influxdb1",),
+)
+
 PROFILES: Final[Mapping[str, ServerProfile]] = {
-    "influxdb1": ServerProfile(
-        name="influxdb1",
-        title="InfluxDB 1.x OSS",
-        bound_parameters=True,
-        msgpack=True,
-        chunked=True,
-        multiple_statements=True,
-        admin_statements=True,
-        delete_statements=True,
-        select_into=True,
-        query_in_url=False,
-        write_precisions=_ALL_PRECISIONS,
-        ns_factors={},
-        consistency=True,
-        error_shapes=("influxdb1",),
-    ),
-    "enterprise": ServerProfile(
-        name="enterprise",
-        title="InfluxDB Enterprise 1.x",
-        bound_parameters=True,
-        msgpack=True,
-        chunked=True,
-        multiple_statements=True,
-        admin_statements=True,
-        delete_statements=True,
-        select_into=True,
-        query_in_url=False,
-        write_precisions=_ALL_PRECISIONS,
-        ns_factors={},
-        consistency=True,
-        error_shapes=("influxdb1",),
+    "influxdb1": _INFLUXDB1,
+    # Enterprise clusters speak the same API; the name tells users what was chosen.
+    "enterprise": dataclasses.replace(
+        _INFLUXDB1, name="enterprise", title="InfluxDB Enterprise 1.x"
     ),
     "influxdb2": ServerProfile(
         name="influxdb2",
