@@ -534,6 +534,11 @@ class QueryPattern:
                 try:
                     out.append(PATTERN_KINDS[kind](arguments[name]))
                 except (ValidationError, QueryBuildError) as exc:
+                    if "PASSWORD" in self.text.upper():  # the argument may be the password
+                        raise ValidationError(
+                            f"argument {name!r} of query pattern {self.text!r} cannot be "
+                            f"written as {kind} (a statement setting a password: not shown)"
+                        ) from None
                     raise ValidationError(
                         f"argument {name!r} of query pattern {self.text!r}: {exc}",
                         value=arguments[name],
