@@ -71,7 +71,9 @@ _INT64: Final = range(-(2**63), 2**63)
 def measurement_ref(measurement: str, retention_policy: str | None = None) -> str:
     """The quoted ``FROM`` target: ``"m"`` or ``"rp"."m"``."""
     target = quote_ident(measurement)
-    return f"{quote_ident(retention_policy)}.{target}" if retention_policy else target
+    if retention_policy is None:
+        return target
+    return f"{quote_ident(retention_policy)}.{target}"
 
 
 def tag_where(tags: Mapping[str, str]) -> str:

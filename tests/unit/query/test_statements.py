@@ -131,6 +131,7 @@ def test_statement_text(build: Callable[[], str], text: str) -> None:
 
 STATEMENT_ERRORS: list[tuple[str, Callable[[], object], str]] = [
     ("empty name", lambda: s.create_database(""), "empty"),
+    ("empty retention policy", lambda: s.measurement_ref("m", ""), "empty"),
     ("nul name", lambda: s.drop_database("a\x00"), "NUL"),
     ("cr password", lambda: s.create_user("u", "a\rb"), "carriage return"),
     ("bad privilege", lambda: s.grant("OWN", "u", "db"), "unknown privilege"),
