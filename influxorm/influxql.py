@@ -25,6 +25,7 @@ __all__ = [
     "quote_ident",
     "quote_regex",
     "quote_string",
+    "unescape",
 ]
 
 # InfluxQL durations are int64 nanoseconds; the parser refuses anything larger.
@@ -85,6 +86,16 @@ def quote_string(value: str) -> str:
     surrogate.
     """
     return _escape(value, "'", "a string literal")
+
+
+_ESCAPE: Final = re.compile(r"\\(.)", re.DOTALL)
+
+
+def unescape(body: str) -> str:
+    """The text the body of a ``'...'`` or ``"..."`` literal means, as influxd's scanner
+    reads it (``\\n`` is a line feed, a backslash keeps the next character): the inverse
+    of :func:`quote_string` and :func:`quote_ident` without their quotes."""
+    return _ESCAPE.sub(lambda m: "\n" if m.group(1) == "n" else m.group(1), body)
 
 
 # Control characters the InfluxQL scanner would mangle, written as the regex escape that

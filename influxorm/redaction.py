@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import Final
 
 from influxorm.exceptions import InfluxORMError, ValidationError
+from influxorm.influxql import unescape
 
 __all__ = [
     "MASK",
@@ -41,7 +42,6 @@ _PIECES: Final = re.compile(r"[\s;']+")
 # a ';': in "PASSWORD '';x" the password may as well be "';x" (a quote the user did not
 # escape), so whatever follows a ';' is masked with the literal.
 _WELL_FORMED_END: Final = re.compile(r"\s*(?:WITH\s+ALL\s+PRIVILEGES)?\s*$", re.IGNORECASE)
-_ESCAPE: Final = re.compile(r"\\(.)", re.DOTALL)
 # influxd's parse errors quote the token they stopped at: part of a password, maybe.
 _FOUND: Final = re.compile(r"found (.*?), expected", re.DOTALL)
 
@@ -59,11 +59,6 @@ def _quoted_end(q: str, start: int, quote: str) -> int:
     return len(q)
 
 
-def _unescape(body: str) -> str:
-    """The text an InfluxQL string literal means (``\\n`` is a line feed)."""
-    return _ESCAPE.sub(lambda m: "\n" if m.group(1) == "n" else m.group(1), body)
-
-
 def split_statement(q: str) -> tuple[str, tuple[str, ...]]:
     """``q`` redacted for messages, and the secrets taken out of it (empty if none)."""
     if "PASSWORD" not in q.upper():
@@ -76,7 +71,7 @@ def split_statement(q: str) -> tuple[str, tuple[str, ...]]:
         if char == "'":
             end = _quoted_end(q, i, "'")
             body = q[i + 1 : end - 1 if end > i + 1 and q[end - 1] == "'" else end]
-            secrets.extend((body, _unescape(body)))
+            secrets.extend((body, unescape(body)))
             out.append(f"'{MASK}'")
             i = end
         elif char == '"':
@@ -107,14 +102,14 @@ def split_statement(q: str) -> tuple[str, tuple[str, ...]]:
             if value < len(q):
                 out.append(q[i:value] + MASK)
                 pieces = _PIECES.split(q[value:])
-                secrets.extend((q[value:].strip(), *pieces, *map(_unescape, pieces)))
+                secrets.extend((q[value:].strip(), *pieces, *map(unescape, pieces)))
                 if q[value] == "'":
                     body = q[value + 1 :]
-                    secrets.extend((body, _unescape(body), body.rstrip("'")))
+                    secrets.extend((body, unescape(body), body.rstrip("'")))
                     # The first literal itself, as written and as the server reads it.
                     end = _quoted_end(q, value, "'")
                     literal = q[value + 1 : end - 1 if q[end - 1] == "'" else end]
-                    secrets.extend((literal, _unescape(literal)))
+                    secrets.extend((literal, unescape(literal)))
                 i = len(q)
         else:
             out.append(char)

@@ -23,7 +23,7 @@ import re
 from decimal import Decimal
 from typing import Final
 
-from influxorm.influxql import duration_to_ns
+from influxorm.influxql import duration_to_ns, unescape
 
 __all__ = ["cq_tokens", "go_duration_ns"]
 
@@ -148,13 +148,8 @@ _TOKEN: Final = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _REGEX: Final = re.compile(r"\s*/((?:[^/\\]|\\.)*)/", re.DOTALL)
-_ESCAPE: Final = re.compile(r"\\(.)", re.DOTALL)
 
 Token = tuple[str, object]
-
-
-def _unescape(body: str) -> str:
-    return _ESCAPE.sub(lambda m: "\n" if m.group(1) == "n" else m.group(1), body)
 
 
 def _lex(text: str) -> list[Token]:
@@ -176,9 +171,9 @@ def _lex(text: str) -> list[Token]:
         if kind == "ws":
             continue
         if kind == "ident":
-            tokens.append(("ident", _unescape(value[1:-1])))
+            tokens.append(("ident", unescape(value[1:-1])))
         elif kind == "string":
-            tokens.append(("string", _unescape(value[1:-1])))
+            tokens.append(("string", unescape(value[1:-1])))
         elif kind == "duration":
             tokens.append(("duration", duration_to_ns(value.replace("µ", "u"))))
         elif kind == "number":

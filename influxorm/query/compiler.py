@@ -50,6 +50,7 @@ from influxorm.query.functions import (
     Top,
 )
 from influxorm.query.query import UNSET, AggregateQuery, Every, Into, IntoQuery, Query, _QueryBase
+from influxorm.query.statements import measurement_ref
 from influxorm.timeutil import ns_to_rfc3339
 
 __all__ = ["compile_delete", "compile_query"]
@@ -140,7 +141,7 @@ def _select(query: _QueryBase[Any], into: Into | None, params: _Params) -> str:
     parts = ["SELECT", _projection(query, aggregates)]
     if into is not None:
         parts += ["INTO", _target(into)]
-    parts += ["FROM", _source(schema)]
+    parts += ["FROM", measurement_ref(schema.measurement, schema.retention_policy)]
     where = _where(query.conditions, params)
     if where:
         parts += ["WHERE", where]
@@ -219,13 +220,6 @@ def _function(function: Function, schema: Schema) -> str:
         else:
             args.append(str(int(arg)))
     return f"{function.name}({', '.join(args)})"
-
-
-def _source(schema: Schema) -> str:
-    measurement = quote_ident(schema.measurement)
-    if schema.retention_policy is not None:
-        return f"{quote_ident(schema.retention_policy)}.{measurement}"
-    return measurement
 
 
 def _target(into: Into) -> str:

@@ -71,7 +71,9 @@ _INT64: Final = range(-(2**63), 2**63)
 def measurement_ref(measurement: str, retention_policy: str | None = None) -> str:
     """The quoted ``FROM`` target: ``"m"`` or ``"rp"."m"``."""
     target = quote_ident(measurement)
-    return f"{quote_ident(retention_policy)}.{target}" if retention_policy else target
+    if retention_policy is None:
+        return target
+    return f"{quote_ident(retention_policy)}.{target}"
 
 
 def tag_where(tags: Mapping[str, str]) -> str:
@@ -534,6 +536,11 @@ class QueryPattern:
                 try:
                     out.append(PATTERN_KINDS[kind](arguments[name]))
                 except (ValidationError, QueryBuildError) as exc:
+                    if "PASSWORD" in self.text.upper():  # the argument may be the password
+                        raise ValidationError(
+                            f"argument {name!r} of query pattern {self.text!r} cannot be "
+                            f"written as {kind} (a statement setting a password: not shown)"
+                        ) from None
                     raise ValidationError(
                         f"argument {name!r} of query pattern {self.text!r}: {exc}",
                         value=arguments[name],

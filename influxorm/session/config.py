@@ -14,7 +14,7 @@ from typing import Any, Final, Literal, get_args
 from urllib.parse import urlencode
 
 from influxorm.exceptions import ValidationError
-from influxorm.redaction import check_credential, redact_statement, split_statement
+from influxorm.redaction import check_credential, split_statement
 from influxorm.results.output import Output
 from influxorm.session.messages import Endpoint, Request
 from influxorm.session.options import check_output, check_session_options, make_ssl_context
@@ -35,7 +35,6 @@ __all__ = [
     "check_epoch",
     "check_output",
     "check_precision",
-    "redact_statement",
     "require_raw_for_precision",
 ]
 

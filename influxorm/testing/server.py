@@ -25,7 +25,7 @@ from typing import IO, Any, Self
 
 from influxorm.exceptions import InfluxORMError
 from influxorm.query import statements
-from influxorm.redaction import redact_statement
+from influxorm.redaction import scrub_server_message, split_statement
 from influxorm.testing.config import (
     ConfigValue,
     continuous_query_settings,
@@ -251,7 +251,8 @@ class InfluxDBServer:
         databases. Raises :class:`InfluxDBServerError` for any error the server reports.
         """
         form = {"q": statement} | ({"db": database} if database else {})
-        shown = redact_statement(statement)  # the admin's CREATE USER carries its password
+        # The admin's CREATE USER carries its password; influxd's messages may quote it.
+        shown, secrets = split_statement(statement)
         request = urllib.request.Request(
             f"{self.url}/query",
             data=urllib.parse.urlencode(form).encode(),
@@ -264,7 +265,7 @@ class InfluxDBServer:
             with urllib.request.urlopen(request, timeout=30, context=_client_ssl()) as response:
                 payload = json.loads(response.read())
         except urllib.error.HTTPError as exc:
-            detail = exc.read().decode(errors="replace")
+            detail = scrub_server_message(exc.read().decode(errors="replace"), secrets)
             raise InfluxDBServerError(f"{shown!r} failed: {exc.code} {detail}") from None
         except OSError as exc:
             raise InfluxDBServerError(f"{shown!r} failed: {exc}") from exc
@@ -272,7 +273,8 @@ class InfluxDBServer:
         if "error" in payload:
             errors.append(payload["error"])
         if errors:
-            raise InfluxDBServerError(f"{shown!r} failed: {'; '.join(errors)}")
+            detail = scrub_server_message("; ".join(errors), secrets)
+            raise InfluxDBServerError(f"{shown!r} failed: {detail}")
         return payload
 
     # -- internals --------------------------------------------------------------------

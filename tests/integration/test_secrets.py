@@ -37,7 +37,7 @@ from influxorm.exceptions import AuthenticationError, InfluxORMError, Validation
 from influxorm.influxql import quote_string
 from influxorm.session import Session
 from influxorm.session.retry import RetryPolicy
-from influxorm.testing import InfluxDBServer
+from influxorm.testing import InfluxDBServer, InfluxDBServerError
 
 FAST = RetryPolicy(max_attempts=2, initial_delay=0.001, max_delay=0.002, jitter=False)
 HOSTILE = "#/?@:%'\"\\ \t\n\r\x00;=&+$,!*()[]<>|`~é€\u2028"
@@ -207,3 +207,22 @@ def test_inspect_names_the_server_without_credentials(server: InfluxDBServer) ->
         assert seen.leaks(password, "SECRET") == []
     finally:
         server.execute('DROP USER "root2"')
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        'CREATE USER "dave" WITH PASSWORD SECRETpw',  # the parser quotes the token
+        'SET PASSWORD FOR "dave" = SECRETpw',
+    ],
+)
+def test_the_test_servers_execute_never_shows_a_password(
+    server: InfluxDBServer, statement: str
+) -> None:
+    """``InfluxDBServer.execute`` (what fixtures use) scrubs the server's message as a
+    session does: influxd's parse error quotes the token it stopped at."""
+    with pytest.raises(InfluxDBServerError) as caught:
+        server.execute(statement)
+    shown = "".join(traceback.format_exception(caught.value))
+    assert "failed" in shown
+    assert "SECRET" not in shown

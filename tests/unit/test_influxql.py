@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from influxorm.exceptions import QueryBuildError
 from influxorm.influxql import (
@@ -14,6 +16,7 @@ from influxorm.influxql import (
     quote_ident,
     quote_regex,
     quote_string,
+    unescape,
 )
 
 
@@ -164,3 +167,14 @@ def test_format_float(value: float, text: str) -> None:
 def test_format_float_refuses_non_finite(bad: float) -> None:
     with pytest.raises(QueryBuildError):
         format_float(bad)
+
+
+_QUOTABLE = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\r\x00"))
+
+
+@given(_QUOTABLE)
+def test_unescape_reads_back_what_quoting_wrote(text: str) -> None:
+    """The one reading of a literal's escapes (redaction and the CQ comparison use it)."""
+    assert unescape(quote_string(text)[1:-1]) == text
+    if text:
+        assert unescape(quote_ident(text)[1:-1]) == text

@@ -131,6 +131,7 @@ def test_statement_text(build: Callable[[], str], text: str) -> None:
 
 STATEMENT_ERRORS: list[tuple[str, Callable[[], object], str]] = [
     ("empty name", lambda: s.create_database(""), "empty"),
+    ("empty retention policy", lambda: s.measurement_ref("m", ""), "empty"),
     ("nul name", lambda: s.drop_database("a\x00"), "NUL"),
     ("cr password", lambda: s.create_user("u", "a\rb"), "carriage return"),
     ("bad privilege", lambda: s.grant("OWN", "u", "db"), "unknown privilege"),
@@ -265,3 +266,24 @@ def test_a_password_influxql_cannot_carry_is_refused_unseen(password: str, reaso
             build("someone", password)
         assert "SECRET" not in str(caught.value)
         assert caught.value.value is None
+
+
+@pytest.mark.parametrize("password", ["a\rSECRET", "a\x00SECRET", "a\ud800SECRET"])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "SET PASSWORD FOR {u:ident} = {p:str}",
+        "CREATE USER {u:ident} WITH password {p}",
+    ],
+)
+def test_a_pattern_argument_in_a_password_statement_is_refused_unseen(
+    pattern: str, password: str
+) -> None:
+    """A pattern that sets a password does not quote a refused argument: it may be the
+    password (the message, the error's ``value`` and its cause)."""
+    with pytest.raises(orm.ValidationError, match="argument 'p'") as caught:
+        QueryPattern(pattern).format({"u": "someone", "p": password})
+    assert "SECRET" not in str(caught.value)
+    assert caught.value.value is None
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__
