@@ -243,7 +243,7 @@ class AsyncBulkWriter:
         self._error: InfluxORMError | None = None
         self._queue: asyncio.Queue[_Batch] | None = None
         self._space = asyncio.Event()
-        self._idle = asyncio.Event()
+        self._sent = asyncio.Event()  # a batch ended (flush re-checks what is left)
         self._tasks: list[asyncio.Task[None]] = []
         # A blocking writer's points accepted in its caller's thread, not yet handed over.
         self._handoff: Handoff | None = None
@@ -272,7 +272,6 @@ class AsyncBulkWriter:
         if self._closed:
             raise SessionStateError("the writer is closed")
         self._queue = asyncio.Queue()
-        self._idle.set()
         self._tasks = [
             asyncio.create_task(self._worker(), name=f"influxorm-writer-{n}")
             for n in range(self.max_concurrency)
@@ -397,12 +396,16 @@ class AsyncBulkWriter:
         raise a batch failure not yet raised (unless ``on_error`` took it)."""
         if self._queue is None:
             raise SessionStateError("the writer is not started: use `async with session.writer()`")
-        self._drain_feeder()
-        self._cut_all()
-        while self._buffered:
+        while True:
+            # Points written meanwhile (by another task, or a blocking writer's thread)
+            # are cut too: a partial batch left pending would keep _buffered above 0.
+            self._drain_feeder()
+            self._cut_all()
+            if not self._buffered:
+                break
             self._check_tasks()
-            self._idle.clear()
-            await self._idle.wait()
+            self._sent.clear()
+            await self._sent.wait()
         self._raise_error()
 
     # -- internals -------------------------------------------------------------------
@@ -424,7 +427,7 @@ class AsyncBulkWriter:
                 )
 
     def _wake(self, task: asyncio.Task[None]) -> None:
-        self._idle.set()
+        self._sent.set()
         self._space.set()
 
     def _raise_error(self) -> None:
@@ -621,8 +624,7 @@ class AsyncBulkWriter:
     def _release(self, points: int) -> None:
         self._buffered -= points
         self._space.set()
-        if not self._buffered:
-            self._idle.set()
+        self._sent.set()
 
     def _pieces(self, batch: _Batch) -> list[WriteBatch]:
         """The batch as request bodies of at most ``max_bytes``, with exact counts."""
