@@ -369,7 +369,9 @@ class AsyncBulkWriter:
 
         A :class:`~influxorm.exceptions.ValidationError` means nothing of ``data`` was
         accepted. Any other error it raises is the failure of an earlier batch (see
-        :attr:`failed_batches`): ``data`` itself was accepted.
+        :attr:`failed_batches`): ``data`` itself was accepted. Interrupted while it
+        waits for space (cancelled, or a task of the writer ended), the points of
+        ``data`` not yet buffered become failed batches (:class:`UnsentBatchError`).
         """
         self._check_open()
         encoder = getattr(type(data), "__influxorm_encoder__", None)
@@ -507,28 +509,36 @@ class AsyncBulkWriter:
                     out.append((key, chunk, len(chunk), idempotent))
         return out
 
-    async def _accept_groups(self, groups: list[Group]) -> int:
-        """Buffer encoded ``groups`` (waiting while the buffer is full); their points."""
-        accepted = 0
-        for key, lines, points, idempotent in self._chunks(groups):
-            await self._accept(lines, points, idempotent, key)
-            accepted += points
+    async def _accept_groups(
+        self, groups: list[Group], why: str = "write() was interrupted"
+    ) -> int:
+        """Buffer encoded ``groups`` (waiting while the buffer is full); their points. If
+        interrupted meanwhile (cancelled, or a task of the writer ended), what is left
+        becomes failed batches: a call's points are all buffered or all reported."""
+        chunks = self._chunks(groups)
+        done = accepted = 0
+        try:
+            for key, lines, points, idempotent in chunks:
+                await self._accept(lines, points, idempotent, key)
+                done += 1
+                accepted += points
+        except BaseException:
+            for key, lines, _, _ in chunks[done:]:
+                self._fail_unsent(self._target_of(key), lines, why)
+            raise
         return accepted
 
     async def _take_over(self, groups: list[Group]) -> None:
         """Buffer ``groups`` that a blocking writer already accepted from its caller; if
-        interrupted meanwhile, what is left becomes failed batches (never dropped)."""
-        chunks = self._chunks(groups)
-        done = 0
+        the writer is closed, or the hand-over interrupted, what is left becomes failed
+        batches (never dropped)."""
         try:
             self._check_open()
-            for key, lines, points, idempotent in chunks:
-                await self._accept(lines, points, idempotent, key)
-                done += 1
-        except BaseException:
-            for key, lines, _, _ in chunks[done:]:
-                self._fail_unsent(self._target_of(key), lines, "the hand-over was interrupted")
+        except SessionStateError:
+            for key, lines, _, _ in groups:
+                self._fail_unsent(self._target_of(key), lines, "the writer was closed")
             raise
+        await self._accept_groups(groups, "the hand-over was interrupted")
 
     async def _accept(
         self,

@@ -457,3 +457,29 @@ async def test_a_point_written_while_flush_waits_does_not_hang_it(
                 await asyncio.wait_for(flushing, 10)
                 assert writer.progress.buffered == 0
     assert _count(influxdb_server, influxdb_database) == 6
+
+
+async def test_a_cancelled_write_reports_the_points_it_did_not_buffer(
+    influxdb_server: InfluxDBServer, influxdb_database: str
+) -> None:
+    # One write() of 30 points, 10 a batch, room for 10: it waits for space after the
+    # first batch. Cancelled there, the points it did not buffer are failed batches, so
+    # the caller knows what of the call was not sent.
+    failed: list[FailedBatch] = []
+    with FaultProxy(
+        influxdb_server.host, influxdb_server.port, lambda request: Fault.PASS, delay_seconds=0.5
+    ) as proxy:
+        async with AsyncSession(proxy.url, database=influxdb_database) as session:
+            writer = session.writer(
+                batch_size=10, max_concurrency=1, max_buffer=10, on_error=failed.append
+            )
+            async with asyncio.timeout(30), writer:
+                task = asyncio.create_task(writer.write(_ticks(30)))
+                await asyncio.sleep(0.2)  # the first batch is in flight
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+    unsent = sum(batch.points for batch in failed)
+    assert all(isinstance(batch.error, UnsentBatchError) for batch in failed)
+    assert writer.progress.points_written + unsent == 30
+    assert _count(influxdb_server, influxdb_database) == writer.progress.points_written
