@@ -383,7 +383,7 @@ class AsyncBulkWriter:
                 key = self._key_of(type(data))
             line: str = encoder.encode(data, time.time_ns())
             if self._buffered >= self.max_buffer:
-                await self._accept([line], 1, True, key)
+                await self._accept_groups([(key, [line], 1, True)])
             else:
                 self._add_line(key, line)
             if self._error is not None:

@@ -459,12 +459,13 @@ async def test_a_point_written_while_flush_waits_does_not_hang_it(
     assert _count(influxdb_server, influxdb_database) == 6
 
 
+@pytest.mark.parametrize("per_point", [False, True])
 async def test_a_cancelled_write_reports_the_points_it_did_not_buffer(
-    influxdb_server: InfluxDBServer, influxdb_database: str
+    influxdb_server: InfluxDBServer, influxdb_database: str, per_point: bool
 ) -> None:
-    # One write() of 30 points, 10 a batch, room for 10: it waits for space after the
-    # first batch. Cancelled there, the points it did not buffer are failed batches, so
-    # the caller knows what of the call was not sent.
+    # 30 points, 10 a batch, room for 10: write() waits for space after the first batch.
+    # Cancelled there, the points it did not buffer are failed batches, so the caller
+    # knows what was not sent (in one call of 30 points, or the 11th of single points).
     failed: list[FailedBatch] = []
     with FaultProxy(
         influxdb_server.host, influxdb_server.port, lambda request: Fault.PASS, delay_seconds=0.5
@@ -474,12 +475,20 @@ async def test_a_cancelled_write_reports_the_points_it_did_not_buffer(
                 batch_size=10, max_concurrency=1, max_buffer=10, on_error=failed.append
             )
             async with asyncio.timeout(30), writer:
-                task = asyncio.create_task(writer.write(_ticks(30)))
+
+                async def produce() -> None:
+                    if per_point:
+                        for tick in _ticks(30):
+                            await writer.write(tick)
+                    else:
+                        await writer.write(_ticks(30))
+
+                task = asyncio.create_task(produce())
                 await asyncio.sleep(0.2)  # the first batch is in flight
                 task.cancel()
                 with pytest.raises(asyncio.CancelledError):
                     await task
     unsent = sum(batch.points for batch in failed)
     assert all(isinstance(batch.error, UnsentBatchError) for batch in failed)
-    assert writer.progress.points_written + unsent == 30
+    assert writer.progress.points_written + unsent == (11 if per_point else 30)
     assert _count(influxdb_server, influxdb_database) == writer.progress.points_written
