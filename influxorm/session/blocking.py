@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import os
 import warnings
-import weakref
 from collections.abc import AsyncIterator, Coroutine, Iterable, Iterator, Mapping, Sequence
 from contextvars import Token
 from datetime import timedelta
@@ -74,7 +73,6 @@ class Session:
         self._session = AsyncSession(url, transport=transport, **options)
         self._loop_thread = LoopThread(f"influxorm-session-{next(_thread_names)}")
         self._context_tokens: list[Token[_context.SessionProtocol | None]] = []
-        self._writers: weakref.WeakSet[BulkWriter] = weakref.WeakSet()
         self._closed = False
         register_session(self)
 
@@ -182,33 +180,11 @@ class Session:
         self._closed = True
         unregister_session(self)
         try:
-            try:
-                self._close_writers()
-            finally:
-                if self._loop_thread.running:
-                    self._loop_thread.run(self._session.aclose())
+            if self._loop_thread.running:
+                # Closes the writers too: each one's flush takes what its BulkWriter holds.
+                self._loop_thread.run(self._session.aclose())
         finally:
             self._loop_thread.stop()
-
-    def _close_writers(self) -> None:
-        failure: BaseException | None = None
-        failed_writers: list[BulkWriter] = []
-        for writer in list(self._writers):
-            if writer.closed:
-                continue
-            try:
-                writer.close()
-            except Exception as error:
-                failed_writers.append(writer)
-                if failure is None:
-                    failure = error
-        if failure is not None:
-            lost = sum(writer.progress.points_failed for writer in failed_writers)
-            failure.add_note(
-                f"(closing the session: its open bulk writer(s) did not write {lost} "
-                "point(s); see their failed_batches)"
-            )
-            raise failure
 
     def _take_unsent(self) -> int:
         return sum(writer._take_unsent() for writer in list(self._session._writers))
@@ -310,7 +286,6 @@ class Session:
             ),
             self,
         )
-        self._writers.add(writer)
         return writer
 
     @overload

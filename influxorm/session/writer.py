@@ -243,7 +243,7 @@ class AsyncBulkWriter:
         self._error: InfluxORMError | None = None
         self._queue: asyncio.Queue[_Batch] | None = None
         self._space = asyncio.Event()
-        self._idle = asyncio.Event()
+        self._sent = asyncio.Event()  # a batch ended (flush re-checks what is left)
         self._tasks: list[asyncio.Task[None]] = []
         # A blocking writer's points accepted in its caller's thread, not yet handed over.
         self._handoff: Handoff | None = None
@@ -272,7 +272,6 @@ class AsyncBulkWriter:
         if self._closed:
             raise SessionStateError("the writer is closed")
         self._queue = asyncio.Queue()
-        self._idle.set()
         self._tasks = [
             asyncio.create_task(self._worker(), name=f"influxorm-writer-{n}")
             for n in range(self.max_concurrency)
@@ -370,7 +369,9 @@ class AsyncBulkWriter:
 
         A :class:`~influxorm.exceptions.ValidationError` means nothing of ``data`` was
         accepted. Any other error it raises is the failure of an earlier batch (see
-        :attr:`failed_batches`): ``data`` itself was accepted.
+        :attr:`failed_batches`): ``data`` itself was accepted. Interrupted while it
+        waits for space (cancelled, or a task of the writer ended), the points of
+        ``data`` not yet buffered become failed batches (:class:`UnsentBatchError`).
         """
         self._check_open()
         encoder = getattr(type(data), "__influxorm_encoder__", None)
@@ -382,7 +383,7 @@ class AsyncBulkWriter:
                 key = self._key_of(type(data))
             line: str = encoder.encode(data, time.time_ns())
             if self._buffered >= self.max_buffer:
-                await self._accept([line], 1, True, key)
+                await self._accept_groups([(key, [line], 1, True)])
             else:
                 self._add_line(key, line)
             if self._error is not None:
@@ -397,12 +398,16 @@ class AsyncBulkWriter:
         raise a batch failure not yet raised (unless ``on_error`` took it)."""
         if self._queue is None:
             raise SessionStateError("the writer is not started: use `async with session.writer()`")
-        self._drain_feeder()
-        self._cut_all()
-        while self._buffered:
+        while True:
+            # Points written meanwhile (by another task, or a blocking writer's thread)
+            # are cut too: a partial batch left pending would keep _buffered above 0.
+            self._drain_feeder()
+            self._cut_all()
+            if not self._buffered:
+                break
             self._check_tasks()
-            self._idle.clear()
-            await self._idle.wait()
+            self._sent.clear()
+            await self._sent.wait()
         self._raise_error()
 
     # -- internals -------------------------------------------------------------------
@@ -424,7 +429,7 @@ class AsyncBulkWriter:
                 )
 
     def _wake(self, task: asyncio.Task[None]) -> None:
-        self._idle.set()
+        self._sent.set()
         self._space.set()
 
     def _raise_error(self) -> None:
@@ -504,28 +509,36 @@ class AsyncBulkWriter:
                     out.append((key, chunk, len(chunk), idempotent))
         return out
 
-    async def _accept_groups(self, groups: list[Group]) -> int:
-        """Buffer encoded ``groups`` (waiting while the buffer is full); their points."""
-        accepted = 0
-        for key, lines, points, idempotent in self._chunks(groups):
-            await self._accept(lines, points, idempotent, key)
-            accepted += points
+    async def _accept_groups(
+        self, groups: list[Group], why: str = "write() was interrupted"
+    ) -> int:
+        """Buffer encoded ``groups`` (waiting while the buffer is full); their points. If
+        interrupted meanwhile (cancelled, or a task of the writer ended), what is left
+        becomes failed batches: a call's points are all buffered or all reported."""
+        chunks = self._chunks(groups)
+        done = accepted = 0
+        try:
+            for key, lines, points, idempotent in chunks:
+                await self._accept(lines, points, idempotent, key)
+                done += 1
+                accepted += points
+        except BaseException:
+            for key, lines, _, _ in chunks[done:]:
+                self._fail_unsent(self._target_of(key), lines, why)
+            raise
         return accepted
 
     async def _take_over(self, groups: list[Group]) -> None:
         """Buffer ``groups`` that a blocking writer already accepted from its caller; if
-        interrupted meanwhile, what is left becomes failed batches (never dropped)."""
-        chunks = self._chunks(groups)
-        done = 0
+        the writer is closed, or the hand-over interrupted, what is left becomes failed
+        batches (never dropped)."""
         try:
             self._check_open()
-            for key, lines, points, idempotent in chunks:
-                await self._accept(lines, points, idempotent, key)
-                done += 1
-        except BaseException:
-            for key, lines, _, _ in chunks[done:]:
-                self._fail_unsent(self._target_of(key), lines, "the hand-over was interrupted")
+        except SessionStateError:
+            for key, lines, _, _ in groups:
+                self._fail_unsent(self._target_of(key), lines, "the writer was closed")
             raise
+        await self._accept_groups(groups, "the hand-over was interrupted")
 
     async def _accept(
         self,
@@ -621,8 +634,7 @@ class AsyncBulkWriter:
     def _release(self, points: int) -> None:
         self._buffered -= points
         self._space.set()
-        if not self._buffered:
-            self._idle.set()
+        self._sent.set()
 
     def _pieces(self, batch: _Batch) -> list[WriteBatch]:
         """The batch as request bodies of at most ``max_bytes``, with exact counts."""

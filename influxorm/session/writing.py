@@ -69,7 +69,7 @@ async def write(
             await resolve(config.server, sender)
     check_consistency(consistency)
     if is_dataframe(data):
-        target = WriteTarget(config.require_database(db), rp, precision)
+        target = WriteTarget(config.require_database(db), rp, precision, consistency)
         return await _write_dataframe(
             config, sender, data, target, measurement, tag_columns, extra_tags, progress
         )

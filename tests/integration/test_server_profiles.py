@@ -376,6 +376,25 @@ def test_consistency_all_stores_the_points(
     assert consistencies == ["all", "quorum", "quorum", "quorum", "one"]
 
 
+def test_a_dataframe_write_sends_its_consistency(
+    influxdb_server: InfluxDBServer, influxdb_database: str
+) -> None:
+    frame = pd.DataFrame(
+        {"sym": ["A", "B"], "px": [1.0, 2.0]},
+        index=pd.to_datetime([T0, T0 + 1], unit="ns", utc=True),
+    )
+    with (
+        FaultProxy(influxdb_server.host, influxdb_server.port) as proxy,
+        Session(proxy.url, database=influxdb_database) as session,
+    ):
+        written = session.write(
+            frame, measurement="frame_ticks", tag_columns=["sym"], consistency="all"
+        )
+        assert written == 2
+    writes = [r for r in proxy.recorded if r.path == "/write"]
+    assert [r.params.get("consistency") for r in writes] == [["all"]]
+
+
 async def test_behind_a_path_prefix_every_endpoint_keeps_it(
     influxdb_server: InfluxDBServer, influxdb_database: str
 ) -> None:

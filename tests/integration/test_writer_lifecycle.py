@@ -437,3 +437,58 @@ def test_a_dropped_session_warns_and_releases_its_thread_and_connections(
     # Ours, and not aiohttp's "Unclosed client session": the connections were closed.
     assert [str(w.message)[:17] for w in record] == ["unclosed <Session"]
     assert not any(t.name == thread.name for t in threading.enumerate())
+
+
+async def test_a_point_written_while_flush_waits_does_not_hang_it(
+    influxdb_server: InfluxDBServer, influxdb_database: str
+) -> None:
+    # Without a timer, a partial batch written by another task while flush() waits for
+    # the batch in flight must still be sent by that flush, not wait forever.
+    with FaultProxy(
+        influxdb_server.host, influxdb_server.port, lambda request: Fault.PASS, delay_seconds=0.5
+    ) as proxy:
+        async with AsyncSession(proxy.url, database=influxdb_database) as session:
+            writer = session.writer(batch_size=5, max_concurrency=1, flush_interval=None)
+            async with asyncio.timeout(30), writer:
+                await writer.write(_ticks(5))  # one full batch, in flight for 0.5 s
+                flushing = asyncio.create_task(writer.flush())
+                await asyncio.sleep(0.1)
+                await writer.write(_ticks(1, start=5))  # a partial batch, while flush waits
+                await asyncio.wait_for(flushing, 10)
+                assert writer.progress.buffered == 0
+    assert _count(influxdb_server, influxdb_database) == 6
+
+
+@pytest.mark.parametrize("per_point", [False, True])
+async def test_a_cancelled_write_reports_the_points_it_did_not_buffer(
+    influxdb_server: InfluxDBServer, influxdb_database: str, per_point: bool
+) -> None:
+    # 30 points, 10 a batch, room for 10: write() waits for space after the first batch.
+    # Cancelled there, the points it did not buffer are failed batches, so the caller
+    # knows what was not sent (in one call of 30 points, or the 11th of single points).
+    failed: list[FailedBatch] = []
+    with FaultProxy(
+        influxdb_server.host, influxdb_server.port, lambda request: Fault.PASS, delay_seconds=0.5
+    ) as proxy:
+        async with AsyncSession(proxy.url, database=influxdb_database) as session:
+            writer = session.writer(
+                batch_size=10, max_concurrency=1, max_buffer=10, on_error=failed.append
+            )
+            async with asyncio.timeout(30), writer:
+
+                async def produce() -> None:
+                    if per_point:
+                        for tick in _ticks(30):
+                            await writer.write(tick)
+                    else:
+                        await writer.write(_ticks(30))
+
+                task = asyncio.create_task(produce())
+                await asyncio.sleep(0.2)  # the first batch is in flight
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+    unsent = sum(batch.points for batch in failed)
+    assert all(isinstance(batch.error, UnsentBatchError) for batch in failed)
+    assert writer.progress.points_written + unsent == (11 if per_point else 30)
+    assert _count(influxdb_server, influxdb_database) == writer.progress.points_written
