@@ -207,14 +207,20 @@ def test_blocking_writer_sends_points_in_the_order_written(
 def test_blocking_batch_failure_raised_by_write_keeps_that_writes_data(
     influxdb_server: InfluxDBServer, influxdb_session: Session, influxdb_database: str
 ) -> None:
+    raised: list[orm.WriteError] = []
     with influxdb_session.writer(batch_size=2, max_concurrency=1) as writer:
-        writer.write(["garbage", "garbage"])  # a batch the server refuses
-        raised = []
-        for tick in _ticks(50, start=100):
+
+        def write(points: object) -> None:
             try:
-                writer.write(tick)
-            except orm.WriteError as error:  # the earlier batch's failure: tick accepted
+                writer.write(points)
+            except orm.WriteError as error:  # the refused batch's failure: points accepted
                 raised.append(error)
+
+        # A full batch the server refuses: its failure is raised by a later write(), or
+        # by this one when the send finishes before it returns.
+        write(["garbage", "garbage"])
+        for tick in _ticks(50, start=100):
+            write(tick)
             time.sleep(0.002)
         writer.flush()
     assert len(raised) == 1
