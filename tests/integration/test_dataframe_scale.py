@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from enum import Enum, IntEnum
-
 import numpy as np
 import pandas as pd
 import pytest
+from support.frame_models import Fill, Level, Side
 
-import influxorm as orm
 from influxorm import Session
 from influxorm.frames import encode_model_dataframe, model_frame
 
 ROWS = 1_000_000
-
-
-class Side(Enum):
-    BUY = "BUY"
-    SELL = "SELL"
-
-
-class Level(IntEnum):
-    LOW = 1
-    HIGH = 2
-
-
-class Fill(orm.Measurement, name="fills", extra_tags={"desk": "eq 1"}):
-    time: datetime = orm.time()
-    instrument: str = orm.tag()
-    side: Side = orm.tag()
-    price: float = orm.field()
-    size: int = orm.field()
-    qty: int | None = orm.field(default=None)
-    ok: bool | None = orm.field(default=None)
-    level: Level | None = orm.field(default=None)
-    note: str | None = orm.field(name="memo", default=None)
 
 
 def million() -> pd.DataFrame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from model_frame_examples import Fill, Level, Marker, Side
+from support.frame_models import Fill, Level, Marker, Side
 
 from influxorm.exceptions import ValidationError
 from influxorm.frames import encode_model_dataframe, model_frame

@@ -1,4 +1,5 @@
-"""Models for the model-driven DataFrame tests (module level, so type hints resolve)."""
+"""Models for the model-driven DataFrame tests, unit and integration (module level, so
+type hints resolve)."""
 
 from __future__ import annotations
 
